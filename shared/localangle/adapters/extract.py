@@ -1,0 +1,27 @@
+"""Main text of an article page, with trafilatura (the only module that imports it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageText:
+    title: str
+    text: str
+
+
+def extract_page(html: str | bytes, url: str | None = None) -> PageText | None:
+    """The article's title and main text, navigation, adverts and comments removed; None if nothing is found."""
+    import trafilatura  # imported here: it is heavy and only ProcessArticle and `analyse` need it
+
+    if isinstance(html, bytes):
+        html = html.decode("utf-8", errors="replace")
+    text = trafilatura.extract(
+        html, url=url, include_comments=False, include_tables=False, favor_precision=True, deduplicate=True
+    )
+    if not text:
+        return None
+    metadata = trafilatura.extract_metadata(html, default_url=url)
+    title = (metadata.title if metadata and metadata.title else "") or ""
+    return PageText(title=title.strip(), text=text.strip())

@@ -1,0 +1,132 @@
+"""Read one article: which operations it is about, the places it covers, and every figure with its scope."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from localangle.core.figures import Reading, outside_operation, read_sentence
+from localangle.core.gazetteer import Gazetteer, load_gazetteer
+from localangle.core.lexicon import Lexicon
+from localangle.core.matching import Matcher
+from localangle.core.places import ArticlePlaces, Focus, Mention, PlaceReader, add_region, attach
+from localangle.core.numbers import Quantity
+from localangle.core.text import Sentence, clean_text, split_sentences
+from localangle.models.article import Article
+from localangle.models.figure import Analysis, Figure
+from localangle.models.operation import Operation
+
+
+class Reader:
+    """Built once per set of operations (at cold start), then used for every article."""
+
+    def __init__(self, operations: Iterable[Operation], gazetteer: Gazetteer | None = None) -> None:
+        self.operations = {op.id: op for op in operations}
+        self.gazetteer = gazetteer or load_gazetteer()
+        self.lexicon = Lexicon.build(self.operations.values())
+        self.matcher = Matcher(self.operations.values())
+        agencies = tuple(a for op in self.operations.values() for a in op.lead_agencies)
+        self.places = PlaceReader(self.gazetteer, agencies)
+
+    def sentences(self, article: Article) -> list[Sentence]:
+        title = [s for s in split_sentences(clean_text(article.title))] if article.title else []
+        title = [Sentence(s.text, -1, i, s.tokens, is_title=True) for i, s in enumerate(title)]
+        body = split_sentences(clean_text(article.text), first_index=len(title))
+        return title + body
+
+    def analyse(self, article: Article) -> Analysis:
+        sentences = self.sentences(article)
+        places = self.places.read_article(sentences, article.patch)
+        per_sentence: list[tuple[Sentence, list[Quantity], list[Reading]]] = []
+        all_readings: list[Reading] = []
+        for sentence in sentences:
+            quantities, readings = read_sentence(sentence, self.lexicon)
+            per_sentence.append((sentence, quantities, readings))
+            all_readings.extend(readings)
+        matches = self.matcher.match(sentences, all_readings, article.published)
+        figures: list[Figure] = []
+        for match in matches:
+            figures.extend(self._figures(self.operations[match.operation], per_sentence, places))
+        regions = places.regions()
+        for figure in figures:
+            if figure.part_of_operation:
+                add_region(regions, figure.scope)
+        return Analysis(matches=matches, regions=regions, figures=figures)
+
+    def _figures(
+        self,
+        op: Operation,
+        per_sentence: list[tuple[Sentence, list[Quantity], list[Reading]]],
+        places: ArticlePlaces,
+    ) -> list[Figure]:
+        focus = Focus()
+        found: list[tuple[Sentence, Figure]] = []
+        for sentence, quantities, readings in per_sentence:
+            mentions = places.mentions.get(sentence.index, [])
+            outside = outside_operation(sentence)
+            for r in readings:
+                if r.metric not in op.metrics:
+                    continue
+                scope, reason = self._scope(op, sentence, r, quantities, mentions, focus, places)
+                text = _span(sentence, r.start, r.end, mentions, r)
+                found.append((sentence, Figure(
+                    operation=op.id, metric=r.metric, low=r.low, high=r.high, qualifier=r.qualifier, scope=scope,
+                    part_of_operation=not outside, text=text, sentence=sentence.text, scope_reason=reason,
+                )))  # fmt: skip
+            focus.update(mentions)
+        return _prefer_body(found)
+
+    def _scope(
+        self,
+        op: Operation,
+        sentence: Sentence,
+        r: Reading,
+        quantities: list[Quantity],
+        mentions: list[Mention],
+        focus: Focus,
+        places: ArticlePlaces,
+    ) -> tuple[str, str]:
+        if r.metric in self.lexicon.operation_wide:
+            return op.scope, "the figure describes the whole operation"
+        attached = attach(sentence, r.quantity, quantities, mentions)
+        if attached:
+            return attached.scope, f"the sentence places it: {attached.name!r}"
+        agents = [m for m in mentions if m.role == "agent"]
+        if agents:
+            return agents[0].scope, f"the sentence attributes it to {agents[0].name}"
+        if focus.scope:
+            return focus.scope, focus.reason
+        if places.home_force:
+            return places.home_force, f"the article is about {self.gazetteer.display(places.home_force)}"
+        if places.patch:
+            return places.patch[0], "the outlet's home patch"
+        return op.scope, "no place given: the operation's own scope"
+
+
+def _span(sentence: Sentence, start: int, end: int, mentions: list[Mention], r: Reading) -> str:
+    """The figure's words: from the qualifier to the counted noun, with a place that directly follows."""
+    tokens = sentence.tokens
+    for m in mentions:
+        if m.start >= end and m.start - end <= 3 and m.role == "locative":
+            end = m.end
+            break
+    return sentence.text[tokens[start].start : tokens[end - 1].end]
+
+
+def _prefer_body(found: list[tuple[Sentence, Figure]]) -> list[Figure]:
+    """Keep each distinct figure once; where a headline and the body differ, the body wins."""
+    body_values: dict[tuple[str, str], set[tuple[int | None, int | None]]] = {}
+    for sentence, f in found:
+        if not sentence.is_title:
+            body_values.setdefault((f.metric, f.scope), set()).add((f.low, f.high))
+    out: list[Figure] = []
+    seen: set[tuple[str, str, int | None, int | None, bool]] = set()
+    for sentence, f in found:
+        values = body_values.get((f.metric, f.scope))
+        if sentence.is_title and values and (f.low, f.high) not in values:
+            continue
+        key = (f.metric, f.scope, f.low, f.high, f.part_of_operation)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(f)
+    return out

@@ -1,0 +1,73 @@
+"""Configuration records: the outlets' feeds and the newsrooms that receive alerts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+
+from localangle.models.operation import Operation, Slug
+
+
+class FeedConfig(BaseModel):
+    """An outlet's feed and the patch it covers."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: Slug
+    outlet: str
+    url: HttpUrl
+    patch: list[str] = Field(default_factory=list, description="scopes the outlet covers, e.g. ['cheshire']")
+    poll_minutes: Annotated[int, Field(ge=5, le=1440)] = 15
+
+    @field_validator("url")
+    @classmethod
+    def _http_only(cls, value: HttpUrl) -> HttpUrl:
+        if value.scheme not in {"http", "https"}:
+            raise ValueError("only http and https feeds are fetched")
+        return value
+
+
+class SlackChannel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    webhook_parameter: str = Field(
+        pattern=r"^/[A-Za-z0-9_./-]+$", description="SSM SecureString parameter holding the webhook URL"
+    )
+
+
+class Newsroom(BaseModel):
+    """A newsroom: its patch, the operations it follows and where its alerts go."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: Slug
+    name: str
+    patch: list[str] = Field(description="scopes the newsroom covers; ['uk'] for a national desk")
+    operations: list[str] = Field(default_factory=list, description="operation ids; empty means all")
+    slack: SlackChannel | None = None
+    email: list[Annotated[str, Field(pattern=r"^[^@\s\r\n]+@[^@\s\r\n]+\.[^@\s\r\n]+$")]] = Field(
+        default_factory=list
+    )
+
+
+class Config(BaseModel):
+    """Everything the flow is configured with, validated as a whole."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    operations: list[Operation]
+    feeds: list[FeedConfig] = Field(default_factory=list)
+    newsrooms: list[Newsroom] = Field(default_factory=list)
+
+    def operation(self, operation_id: str) -> Operation:
+        for op in self.operations:
+            if op.id == operation_id:
+                return op
+        raise KeyError(operation_id)
+
+    def feed(self, feed_id: str) -> FeedConfig:
+        for feed in self.feeds:
+            if feed.id == feed_id:
+                return feed
+        raise KeyError(feed_id)
