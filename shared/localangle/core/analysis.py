@@ -46,11 +46,14 @@ class Reader:
         figures: list[Figure] = []
         for match in matches:
             figures.extend(self._figures(self.operations[match.operation], per_sentence, places))
-        regions = places.regions()
+        by_index = {s.index: s.text for s in sentences}
+        evidence = {scope: by_index[i] for scope, i in places.evidence().items()}
+        regions = list(evidence)
         for figure in figures:
             if figure.part_of_operation:
                 add_region(regions, figure.scope)
-        return Analysis(matches=matches, regions=regions, figures=figures)
+                evidence.setdefault(figure.scope, figure.sentence)
+        return Analysis(matches=matches, regions=regions, figures=figures, evidence=evidence)
 
     def _figures(
         self,

@@ -63,13 +63,20 @@ class ArticlePlaces:
     patch: list[str]
 
     def regions(self) -> list[str]:
+        return list(self.evidence())
+
+    def evidence(self) -> dict[str, int]:
+        """Each regional scope the article names, with the index of the first sentence that names it."""
         found: list[str] = []
-        for mentions in self.mentions.values():
+        first: dict[str, int] = {}
+        for index, mentions in self.mentions.items():
             for m in mentions:
                 if m.kind in ("uk", "nation", "region", "agency"):
                     continue
                 add_region(found, m.scope)
-        return found
+                for scope in found:
+                    first.setdefault(scope, index)
+        return {scope: first[scope] for scope in found}
 
 
 def add_region(found: list[str], scope: str) -> None:

@@ -54,6 +54,7 @@ class Alert(BaseModel):
     claims: list[Claim] = Field(default_factory=list)
     figures: list[Claim] = Field(default_factory=list)
     explanation: str = ""
+    evidence: str = Field(default="", description="for an angle: the sentence that names the place")
     headline: str
     created_at: datetime
     trigger: Source

@@ -1,0 +1,49 @@
+"""Email delivery: SES (HTML and plain text) when a sender is configured, else the SNS email topic.
+
+Nothing from an article reaches a header unescaped: the subject is built from our own words and stripped of
+line breaks; the HTML body escapes every article string.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from localangle.adapters.aws import client
+from localangle.render import AlertView, as_text
+
+_LINE_BREAKS = re.compile(r"[\r\n\t\x00-\x1f\x7f\u2028\u2029]+")
+
+
+def subject(view: AlertView) -> str:
+    return _LINE_BREAKS.sub(" ", f"[localangle] {view.title}").strip()[:98]
+
+
+def as_html(view: AlertView) -> str:
+    e = html.escape
+    rows = "".join(
+        f"<li><strong>{e(i.label)}</strong> — "
+        + (f'<a href="{e(i.url)}">{e(i.source)}</a>' if i.url and i.url.startswith(("http://", "https://"))
+           else e(i.source))
+        + f"<blockquote>{e(i.sentence)}</blockquote></li>"
+        for i in view.items
+    )  # fmt: skip
+    why = f"<p><strong>Why:</strong> {e(view.explanation)}</p>" if view.explanation else ""
+    return (f"<html><body><h2>{e(view.title)}</h2><p>{e(view.summary)}</p><ul>{rows}</ul>{why}"
+            f"<p style=\"color:#666\">{e(view.footer)}</p></body></html>")  # fmt: skip
+
+
+def send_ses(sender: str, recipients: list[str], view: AlertView) -> None:
+    client("ses").send_email(
+        Source=sender,
+        Destination={"ToAddresses": recipients},
+        Message={
+            "Subject": {"Data": subject(view), "Charset": "UTF-8"},
+            "Body": {"Text": {"Data": as_text(view), "Charset": "UTF-8"},
+                     "Html": {"Data": as_html(view), "Charset": "UTF-8"}},
+        },
+    )  # fmt: skip
+
+
+def send_sns(topic_arn: str, view: AlertView) -> None:
+    client("sns").publish(TopicArn=topic_arn, Subject=subject(view), Message=as_text(view))

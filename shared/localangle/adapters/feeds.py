@@ -1,0 +1,114 @@
+"""Parse feed bytes with feedparser (the only module that imports it) into normalised entries."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from html import unescape
+from typing import Any
+from urllib.parse import urlsplit
+
+import feedparser
+
+from localangle.models.article import FeedEntry
+
+_BLOCK = re.compile(r"<\s*(/?(p|div|br|li|h[1-6]|blockquote|tr|section|article)\b[^>]*)>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+_SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+
+
+@dataclass
+class ParsedFeed:
+    title: str = ""
+    entries: list[FeedEntry] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # one reason per entry that cannot become an article
+    error: str | None = None  # the document is not a feed at all
+    warning: str | None = None  # feedparser's complaint about a feed it could still read
+
+
+def html_to_text(value: str) -> str:
+    """Text of an HTML fragment, block elements as paragraph breaks, entities decoded."""
+    if "<" not in value and "&" not in value:
+        return value.strip()
+    value = _SCRIPT.sub(" ", value)
+    value = _BLOCK.sub("\n\n", value)
+    value = unescape(_TAG.sub("", value))
+    paragraphs = [re.sub(r"[ \t\r\f\v\u00a0]+", " ", p).strip() for p in re.split(r"\n\s*\n", value)]
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def looks_like_html_page(body: bytes, content_type: str) -> bool:
+    head = body[:2048].lstrip().lower()
+    return "text/html" in content_type.lower() or head.startswith((b"<!doctype html", b"<html"))
+
+
+def parse_feed(body: bytes, url: str | None = None, content_type: str | None = None) -> ParsedFeed:
+    """Entries of a feed document. Never raises on bad input: problems come back as error or skipped."""
+    headers = {"content-location": url or "", "content-type": content_type or "application/xml"}
+    try:
+        # A stream, never a string: feedparser would fetch a URL or open a path given as a string.
+        parsed = feedparser.parse(io.BytesIO(body), response_headers=headers, sanitize_html=True)
+    except Exception as exc:  # feedparser promises not to raise; a feed must never take the flow down
+        return ParsedFeed(error=f"feedparser failed: {type(exc).__name__}: {exc}")
+    result = ParsedFeed(title=_text(parsed.get("feed", {}).get("title", "")))
+    bozo = parsed.get("bozo_exception")
+    if not parsed.get("version") and not parsed.get("entries"):
+        if looks_like_html_page(body, content_type or ""):
+            result.error = "an HTML page, not a feed"
+        else:
+            result.error = f"not a feed: {bozo}" if bozo else "not a feed: no feed elements found"
+        return result
+    if bozo:
+        result.warning = f"{type(bozo).__name__}: {bozo}"
+    for entry in parsed.get("entries", []):
+        try:
+            item = _entry(entry)
+        except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as exc:
+            result.skipped.append(f"unreadable entry: {type(exc).__name__}: {exc}")
+            continue
+        if isinstance(item, str):
+            result.skipped.append(item)
+        else:
+            result.entries.append(item)
+    return result
+
+
+def _text(value: Any) -> str:
+    return html_to_text(value) if isinstance(value, str) else ""
+
+
+def _http_url(value: Any) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    value = value.strip()
+    parts = urlsplit(value)
+    return value if parts.scheme in ("http", "https") and parts.hostname else None
+
+
+def _entry(entry: Any) -> FeedEntry | str:
+    url = _http_url(entry.get("link"))
+    if url is None:
+        for link in entry.get("links", []) or []:
+            if link.get("rel", "alternate") == "alternate" and (url := _http_url(link.get("href"))):
+                break
+    guid = entry.get("id") if isinstance(entry.get("id"), str) and entry.get("id").strip() else None
+    title = _text(entry.get("title", ""))
+    content = entry.get("content") or []
+    raw = next((c.get("value", "") for c in content if isinstance(c, dict) and c.get("value")), "")
+    text = _text(raw or entry.get("summary", ""))
+    if not (url or guid) :
+        return "entry has neither a link nor an id" if (title or text) else "entry is empty"
+    if not (title or text or url):
+        return "entry has no title, text or link"
+    published = None
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        stamp = entry.get(key)
+        if stamp:
+            try:
+                published = datetime(*stamp[:6], tzinfo=UTC)
+            except (ValueError, TypeError, OverflowError):
+                continue
+            break
+    return FeedEntry(guid=guid, url=url, title=title, published=published, text=text)

@@ -1,0 +1,204 @@
+"""S3 and DynamoDB: the archive, feed state, seen entries, articles, the ledger and alert records."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from boto3.dynamodb.conditions import Attr, Key
+from botocore.exceptions import ClientError
+
+from localangle.adapters.aws import client, table
+from localangle.core.ledger import LedgerUpdate
+from localangle.models.alert import Alert, Claim
+from localangle.models.article import Article
+from localangle.models.figure import Analysis
+
+
+def _conditional_failed(exc: ClientError) -> bool:
+    return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+
+
+class Archive:
+    """The archive bucket: raw/ pages, articles/ normalised JSON, ledger/ reports, config/."""
+
+    def __init__(self, bucket: str) -> None:
+        self.bucket = bucket
+
+    def put(self, key: str, body: bytes, content_type: str) -> str:
+        client("s3").put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
+        return key
+
+    def get(self, key: str) -> bytes:
+        return bytes(client("s3").get_object(Bucket=self.bucket, Key=key)["Body"].read())
+
+    def get_text(self, key: str) -> str:
+        return self.get(key).decode("utf-8")
+
+    def list(self, prefix: str) -> list[str]:
+        names: list[str] = []
+        for page in client("s3").get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+            names.extend(obj["Key"] for obj in page.get("Contents", []))
+        return names
+
+    def put_raw(self, article_id: str, body: bytes, content_type: str) -> str:
+        return self.put(f"raw/{article_id}.html", body, content_type or "text/html")
+
+    def put_article(self, article: Article, analysis: Analysis) -> str:
+        doc = {"article": article.model_dump(mode="json"), "analysis": analysis.model_dump(mode="json")}
+        return self.put(f"articles/{article.id}.json", json.dumps(doc, ensure_ascii=False).encode(), "application/json")
+
+
+class FeedState:
+    """Per-feed conditional GET validators and health, keyed by feed id."""
+
+    def __init__(self, table_name: str) -> None:
+        self.table = table(table_name)
+
+    def get(self, feed_id: str) -> dict[str, Any]:
+        return dict(self.table.get_item(Key={"feed_id": feed_id}, ConsistentRead=True).get("Item") or {})
+
+    def get_many(self, feed_ids: list[str]) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        resource = self.table.meta.client  # the resource's client: plain Python values, not {"S": ...}
+        for start in range(0, len(feed_ids), 100):
+            keys = [{"feed_id": f} for f in feed_ids[start : start + 100]]
+            request: dict[str, Any] = {self.table.name: {"Keys": keys, "ConsistentRead": True}}
+            while request:
+                reply = resource.batch_get_item(RequestItems=request)
+                for item in reply.get("Responses", {}).get(self.table.name, []):
+                    out[str(item["feed_id"])] = dict(item)
+                request = reply.get("UnprocessedKeys") or {}
+        return out
+
+    def record(self, feed_id: str, **fields: Any) -> None:
+        names = {f"#{k}": k for k in fields}
+        values = {f":{k}": v for k, v in fields.items()}
+        expression = "SET " + ", ".join(f"#{k} = :{k}" for k in fields)
+        self.table.update_item(Key={"feed_id": feed_id}, UpdateExpression=expression,
+                               ExpressionAttributeNames=names, ExpressionAttributeValues=values)  # fmt: skip
+
+
+class SeenEntries:
+    """Which feed entries were already handed on, with the fingerprint of what was handed on."""
+
+    def __init__(self, table_name: str) -> None:
+        self.table = table(table_name)
+
+    def fingerprint(self, entry_id: str) -> str | None:
+        item = self.table.get_item(Key={"entry_id": entry_id}, ConsistentRead=True).get("Item")
+        return str(item["fingerprint"]) if item else None
+
+    def remember(self, entry_id: str, fingerprint: str, feed_id: str) -> None:
+        now = datetime.now(UTC).isoformat()
+        self.table.put_item(Item={"entry_id": entry_id, "fingerprint": fingerprint, "feed_id": feed_id, "seen_at": now})
+
+
+class Articles:
+    def __init__(self, table_name: str) -> None:
+        self.table = table(table_name)
+
+    def content_hash(self, article_id: str) -> str | None:
+        item = self.table.get_item(Key={"article_id": article_id}, ConsistentRead=True).get("Item")
+        return str(item["content_hash"]) if item else None
+
+    def put(self, article: Article, analysis: Analysis, archive_key: str) -> None:
+        item = {
+            "article_id": article.id, "content_hash": article.content_hash, "url": article.url or "",
+            "outlet": article.outlet or "", "title": article.title, "feed_id": article.feed_id or "",
+            "published": article.published.isoformat() if article.published else "",
+            "operations": [m.operation for m in analysis.matches], "archive_key": archive_key,
+            "figures": len(analysis.figures), "stored_at": datetime.now(UTC).isoformat(),
+        }  # fmt: skip
+        self.table.put_item(Item=item)
+
+
+class LedgerTable:
+    """The ledger in one table: pk `<op>#<metric>`, sk `<scope>|<article>|<n>`; regions under `<op>#regions`.
+
+    Same-place claims are a query on the scope prefix, a breakdown the query on `<scope>/`: no scans, and the
+    cost of a lookup does not grow with the number of operations.
+    """
+
+    def __init__(self, table_name: str) -> None:
+        self.table = table(table_name)
+
+    def _query(self, pk: str, prefix: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        condition = Key("pk").eq(pk) & Key("sk").begins_with(prefix) if prefix else Key("pk").eq(pk)
+        kwargs: dict[str, Any] = {"KeyConditionExpression": condition, "ConsistentRead": True}
+        while True:
+            reply = self.table.query(**kwargs)
+            items.extend(reply.get("Items", []))
+            if "LastEvaluatedKey" not in reply:
+                return items
+            kwargs["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
+
+    def claims_at(self, operation: str, metric: str, scope: str) -> list[Claim]:
+        items = self._query(f"{operation}#{metric}", scope + "|")
+        return [Claim.model_validate_json(i["claim"]) for i in items if i.get("in_operation", True)]
+
+    def claims_below(self, operation: str, metric: str, scope: str) -> list[Claim]:
+        items = self._query(f"{operation}#{metric}", scope + "/")
+        return [Claim.model_validate_json(i["claim"]) for i in items if i.get("in_operation", True)]
+
+    def all_claims(self, operation: str, metric: str) -> list[tuple[Claim, bool]]:
+        items = self._query(f"{operation}#{metric}", "")
+        return [(Claim.model_validate_json(i["claim"]), bool(i.get("in_operation", True))) for i in items]
+
+    def region_first_seen_by(self, operation: str, region: str) -> str | None:
+        item = self.table.get_item(Key={"pk": f"{operation}#regions", "sk": region}, ConsistentRead=True).get("Item")
+        return str(item["article_id"]) if item else None
+
+    def apply(self, operation: str, article_id: str, update: LedgerUpdate) -> None:
+        """Record an article's claims (idempotent: keyed by article and position) and first-seen regions."""
+        with self.table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
+            for n, (claim, in_operation) in enumerate(
+                [(c, True) for c in update.claims] + [(c, False) for c in update.outside]
+            ):
+                batch.put_item(Item={
+                    "pk": f"{operation}#{claim.metric}", "sk": f"{claim.scope}|{article_id}|{n:03d}",
+                    "claim": claim.model_dump_json(), "in_operation": in_operation, "article_id": article_id,
+                })  # fmt: skip
+        for region in update.regions:
+            try:
+                self.table.put_item(
+                    Item={"pk": f"{operation}#regions", "sk": region, "article_id": article_id},
+                    ConditionExpression=Attr("pk").not_exists() | Attr("article_id").eq(article_id),
+                )
+            except ClientError as exc:
+                if not _conditional_failed(exc):
+                    raise
+
+
+class AlertRecords:
+    """One record per alert key: created once, then marked queued and delivered per channel."""
+
+    def __init__(self, table_name: str) -> None:
+        self.table = table(table_name)
+
+    def create(self, alert: Alert) -> str:
+        """'new' if this call created the record, else the existing record's status."""
+        try:
+            self.table.put_item(
+                Item={"alert_key": alert.key, "status": "pending", "alert": alert.model_dump_json(),
+                      "created_at": alert.created_at.isoformat()},  # fmt: skip
+                ConditionExpression=Attr("alert_key").not_exists(),
+            )
+            return "new"
+        except ClientError as exc:
+            if not _conditional_failed(exc):
+                raise
+        item = self.table.get_item(Key={"alert_key": alert.key}, ConsistentRead=True).get("Item") or {}
+        return str(item.get("status", "pending"))
+
+    def mark(self, key: str, status: str) -> None:
+        self.table.update_item(Key={"alert_key": key}, UpdateExpression="SET #s = :s",
+                               ExpressionAttributeNames={"#s": "status"}, ExpressionAttributeValues={":s": status})  # fmt: skip
+
+    def mark_delivered(self, key: str, target: str) -> None:
+        self.table.update_item(
+            Key={"alert_key": key}, UpdateExpression="ADD delivered :t SET #s = :s",
+            ExpressionAttributeNames={"#s": "status"}, ExpressionAttributeValues={":t": {target}, ":s": "delivered"},
+        )

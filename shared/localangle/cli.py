@@ -1,0 +1,134 @@
+"""The `localangle` command line: demo, analyse, parse-feed, replay (DESIGN.md §4)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from localangle import __version__
+
+
+class UsageError(Exception):
+    """Bad input: printed as one line, exit status 2."""
+
+
+def project_root() -> Path:
+    """The project folder (template.yaml, seeds/, functions/): $LOCALANGLE_ROOT, the cwd or its parents, or the
+    checkout this package was installed from."""
+    candidates = []
+    if os.environ.get("LOCALANGLE_ROOT"):
+        candidates.append(Path(os.environ["LOCALANGLE_ROOT"]))
+    cwd = Path.cwd()
+    candidates.extend([cwd, *cwd.parents, Path(__file__).resolve().parents[2]])
+    for path in candidates:
+        if (path / "template.yaml").is_file() and (path / "seeds").is_dir():
+            return path
+    raise UsageError("cannot find the project folder (template.yaml and seeds/); run from the checkout "
+                     "or set LOCALANGLE_ROOT")  # fmt: skip
+
+
+def _operation_texts(files: list[str] | None) -> list[tuple[str, str]]:
+    from localangle.config import load_operations
+
+    paths = [Path(f) for f in files] if files else [project_root() / "seeds" / "operations"]
+    load_operations(paths)  # validates, with errors naming the file and field
+    out = []
+    for path in paths:
+        for file in sorted(path.glob("*.yaml")) if path.is_dir() else [path]:
+            out.append((file.name, file.read_text(encoding="utf-8")))
+    return out
+
+
+def cmd_analyse(args: argparse.Namespace) -> int:
+    from localangle.articles import ArticleFileError, article_files, read_article_file
+    from localangle.config import load_operations
+    from localangle.core.analysis import Reader
+    from localangle.models.article import utc_iso
+
+    paths = [Path(f) for f in args.operation] if args.operation else [project_root() / "seeds" / "operations"]
+    reader = Reader(load_operations(paths))
+    failures = 0
+    for path in article_files(args.paths):
+        try:
+            article = read_article_file(path)
+        except ArticleFileError as exc:
+            print(f"localangle: {exc}", file=sys.stderr)
+            failures += 1
+            continue
+        analysis = reader.analyse(article)
+        doc: dict[str, Any] = {
+            "source": str(path), "url": article.url, "title": article.title, "outlet": article.outlet,
+            "published": utc_iso(article.published),
+            "matches": [m.model_dump() for m in analysis.matches], "regions": analysis.regions,
+            "figures": [f.model_dump() for f in analysis.figures],
+        }  # fmt: skip
+        print(json.dumps(doc, ensure_ascii=False), flush=False)
+    sys.stdout.flush()
+    return 1 if failures else 0
+
+
+def cmd_parse_feed(args: argparse.Namespace) -> int:
+    from localangle.feeds_cli import parse_feed_files
+
+    for line in parse_feed_files(args.paths):
+        print(json.dumps(line, ensure_ascii=False))
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from localangle.local.replay import replay
+
+    root = project_root()
+    replay(root, _operation_texts(args.operation), args.paths, sys.stdout, root / "out" / "replay.log")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from localangle.local.demo import run_demo
+
+    root = project_root()
+    run_demo(root, Path(args.out) if args.out else root / "out", sys.stdout)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="localangle", description="Regional angles and conflicting figures on "
+                                "national news stories.")  # fmt: skip
+    p.add_argument("--version", action="version", version=f"localangle {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="run the whole flow offline on the seed articles")
+    demo.add_argument("--out", help="folder for the ledger report and logs (default: out/)")
+    demo.set_defaults(func=cmd_demo)
+    analyse = sub.add_parser("analyse", help="read article files and print matches, regions and figures")
+    analyse.add_argument("--operation", action="append", help="operation file or folder (repeatable)")
+    analyse.add_argument("paths", nargs="+", metavar="PATH")
+    analyse.set_defaults(func=cmd_analyse)
+    parse_feed = sub.add_parser("parse-feed", help="print the normalised entries of saved feed files")
+    parse_feed.add_argument("paths", nargs="+", metavar="PATH")
+    parse_feed.set_defaults(func=cmd_parse_feed)
+    replay = sub.add_parser("replay", help="run the whole flow offline on article files, in the order given")
+    replay.add_argument("--operation", action="append", help="operation file or folder (repeatable)")
+    replay.add_argument("paths", nargs="+", metavar="PATH")
+    replay.set_defaults(func=cmd_replay)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from localangle.articles import ArticleFileError
+    from localangle.config import ConfigError
+
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (UsageError, ConfigError, ArticleFileError) as exc:
+        print(f"localangle: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        return 130

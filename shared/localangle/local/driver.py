@@ -1,0 +1,143 @@
+"""Drive the real handlers over moto's queues exactly as Lambda's event source mappings would.
+
+The schedule handler gets an EventBridge scheduled event (events/schedule_feeds-scheduled.json with its time
+set); each queue is received in batches of ten, handed to its consumer as a real-shaped SQS event, and the
+messages the handler did not report as failed are deleted. Failed ones become visible again and, after the
+queue's maxReceiveCount, moto moves them to the dead-letter queue as SQS would.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import io
+import importlib.util
+import json
+import sys
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from localangle.adapters.aws import client, region
+from localangle.local.cloud import LocalCloud
+
+Handler = Callable[[dict[str, Any], Any], Any]
+ORDER = ["FeedQueue", "ArticleQueue", "LedgerQueue", "AlertQueue"]
+
+
+@dataclass
+class FakeContext:
+    """The attributes of Lambda's context object that Powertools reads."""
+
+    function_name: str
+    memory_limit_in_mb: int = 512
+    function_version: str = "$LATEST"
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    log_group_name: str = ""
+    log_stream_name: str = "local"
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:{region()}:123456789012:function:{self.function_name}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
+
+
+def load_handler(functions_dir: Path, name: str) -> Handler:
+    """Import functions/<name>/app.py as its own module, as Lambda would, and return its handler."""
+    path = functions_dir / name / "app.py"
+    module_name = f"localangle_function_{name}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module: ModuleType = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module.handler  # type: ignore[no-any-return]
+
+
+def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
+    records = []
+    for m in messages:
+        records.append({
+            "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
+            "attributes": m.get("Attributes", {}), "messageAttributes": m.get("MessageAttributes", {}),
+            "md5OfBody": m.get("MD5OfBody", ""), "eventSource": "aws:sqs", "eventSourceARN": queue_arn,
+            "awsRegion": region(),
+        })  # fmt: skip
+    return {"Records": records}
+
+
+@dataclass
+class Flow:
+    cloud: LocalCloud
+    root: Path
+    handlers: dict[str, Handler] = field(default_factory=dict)
+    invocations: dict[str, int] = field(default_factory=dict)
+    failures: dict[str, int] = field(default_factory=dict)
+    delivered: list[dict[str, Any]] = field(default_factory=list)  # AlertQueue bodies handled successfully
+    # Tests set this to see every message more than once, or in another order (at-least-once delivery).
+    deliver: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] | None = None
+    # What a function prints (Powertools' EMF metrics) goes where Lambda sends it: the log, not the terminal.
+    stdout: io.TextIOBase | Any = field(default_factory=io.StringIO)
+
+    def __post_init__(self) -> None:
+        functions = self.root / "functions"
+        for name in ("schedule_feeds", *self.cloud.queue_consumers().values()):
+            self.handlers[name] = load_handler(functions, name)
+
+    def schedule(self, when: datetime) -> dict[str, Any]:
+        event = json.loads((self.root / "events" / "schedule_feeds-scheduled.json").read_text())
+        event["time"] = when.isoformat().replace("+00:00", "Z")
+        return self._call("schedule_feeds", event)
+
+    def _call(self, name: str, event: dict[str, Any]) -> Any:
+        self.invocations[name] = self.invocations.get(name, 0) + 1
+        with contextlib.redirect_stdout(self.stdout):
+            return self.handlers[name](event, FakeContext(function_name=f"localangle-{name}"))
+
+    def drain(self, max_batches: int = 10_000) -> None:
+        """Run every queue's consumer until all queues are empty, upstream queues first."""
+        consumers = self.cloud.queue_consumers()
+        sqs = client("sqs")
+        for _ in range(max_batches):
+            for queue in ORDER:
+                url = self.cloud.queue_url(queue)
+                reply = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"],
+                                            MessageAttributeNames=["All"], VisibilityTimeout=30)  # fmt: skip
+                messages = reply.get("Messages", [])
+                if messages:
+                    self._consume(queue, consumers[queue], url, messages)
+                    break
+            else:
+                return
+        raise RuntimeError("the queues did not drain")
+
+    def _consume(self, queue: str, function: str, url: str, messages: list[dict[str, Any]]) -> None:
+        sqs = client("sqs")
+        batch = self.deliver(copy.deepcopy(messages)) if self.deliver else messages
+        result = self._call(function, sqs_event(batch, self.cloud.physical[queue]["Arn"]))
+        failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
+        self.failures[function] = self.failures.get(function, 0) + len(failed)
+        for m in messages:
+            if m["MessageId"] in failed:
+                sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0)
+                continue
+            if queue == "AlertQueue":
+                self.delivered.append(json.loads(m["Body"]))
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+
+    def dead_letters(self) -> dict[str, int]:
+        sqs = client("sqs")
+        out = {}
+        for lid, res in self.cloud.template["Resources"].items():
+            if res["Type"] == "AWS::SQS::Queue" and lid.endswith("DLQ"):
+                attrs = sqs.get_queue_attributes(QueueUrl=self.cloud.queue_url(lid),
+                                                 AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]  # fmt: skip
+                out[lid] = int(attrs["ApproximateNumberOfMessages"])
+        return out

@@ -1,0 +1,109 @@
+"""Real HTTP servers on 127.0.0.1: outlets' feeds and pages, and a Slack webhook receiver."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import threading
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+class _Server:
+    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.owner = self  # type: ignore[attr-defined]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def __enter__(self) -> Any:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class _SiteHandler(BaseHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+        pass
+
+    def do_GET(self) -> None:
+        site: Site = self.server.owner  # type: ignore[attr-defined]
+        site.requests.append(self.path)
+        with site.lock:
+            route = site.routes.get(self.path)
+        if route is None:
+            self.send_response(404)
+            self.send_header("Content-Type", "text/plain")
+            self.end_headers()
+            self.wfile.write(b"not found")
+            return
+        body, content_type, modified = route
+        etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+        if self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
+        if "gzip" in (self.headers.get("Accept-Encoding") or ""):
+            body = gzip.compress(body)
+            encoding = "gzip"
+        else:
+            encoding = ""
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("ETag", etag)
+        self.send_header("Last-Modified", formatdate(modified, usegmt=True))
+        if encoding:
+            self.send_header("Content-Encoding", encoding)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class Site(_Server):
+    """Serves fixed documents by path, with ETag/If-None-Match (304) and gzip like a real web server."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, tuple[bytes, str, float]] = {}
+        self.requests: list[str] = []
+        self.lock = threading.Lock()
+        super().__init__(_SiteHandler)
+
+    def publish(self, path: str, body: bytes, content_type: str, modified: float = 0.0) -> str:
+        with self.lock:
+            self.routes[path] = (body, content_type, modified)
+        return self.url + path
+
+
+class _SlackHandler(BaseHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+        pass
+
+    def do_POST(self) -> None:
+        receiver: SlackReceiver = self.server.owner  # type: ignore[attr-defined]
+        length = int(self.headers.get("Content-Length") or 0)
+        payload = json.loads(self.rfile.read(length) or b"{}")
+        with receiver.lock:
+            receiver.messages.append((self.path, payload))
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+
+class SlackReceiver(_Server):
+    """Records what a Slack incoming webhook would receive, per path (one path per newsroom)."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, dict[str, Any]]] = []
+        self.lock = threading.Lock()
+        super().__init__(_SlackHandler)

@@ -1,0 +1,200 @@
+"""A whole offline newsroom world: moto, outlets' feeds and pages on 127.0.0.1, a Slack receiver, the flow.
+
+Configuration is uploaded to the archive bucket exactly as an operator would deploy it, and the real handlers
+read it from there. Articles are published into their outlet's feed one tick at a time, and each tick runs
+the scheduled flow to the end, so arrival order is the order of publication.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit
+from xml.sax.saxutils import escape
+
+from localangle.adapters import aws
+from localangle.config import dump_models
+from localangle.models.article import Article
+from localangle.models.config import FeedConfig, Newsroom
+
+REGION = "eu-west-2"
+SENDER = "alerts@localangle.example"
+LOCAL_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
+    "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
+    "POWERTOOLS_SERVICE_NAME": "localangle",
+}  # fmt: skip
+
+
+@dataclass
+class Published:
+    """What an editor would see for an article: its public URL, outlet and where it came from on disk."""
+
+    url: str | None
+    outlet: str | None
+    source: str | None
+
+
+@dataclass
+class _Outlet:
+    feed: FeedConfig
+    items: list[tuple[Article, str]] = field(default_factory=list)  # (article, local page URL)
+
+
+def _mirror_path(url: str) -> str:
+    parts = urlsplit(url)
+    return f"/{parts.hostname}{parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
+
+
+def page_html(article: Article) -> bytes:
+    """An outlet's article page: navigation, the story, a footer; the extractor must find the story."""
+    paragraphs = "\n".join(f"<p>{html.escape(p)}</p>" for p in article.text.split("\n\n"))
+    published = article.published.isoformat() if article.published else ""
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(article.title)} | {html.escape(article.outlet or "")}</title>
+<meta property="article:published_time" content="{published}"></head>
+<body><header><nav><a href="/">Home</a> <a href="/news">News</a> <a href="/sport">Sport</a></nav></header>
+<main><article><h1>{html.escape(article.title)}</h1>
+{paragraphs}
+</article></main>
+<aside><h2>Most read</h2><ul><li><a href="/other">Another story</a></li></ul></aside>
+<footer><p>© {html.escape(article.outlet or "The outlet")}. All rights reserved.</p></footer></body></html>""".encode()
+
+
+def feed_xml(outlet: _Outlet) -> bytes:
+    items = []
+    for article, page_url in outlet.items:
+        pub = f"<pubDate>{format_datetime(article.published)}</pubDate>" if article.published else ""
+        lede = article.text.split("\n\n", 1)[0]
+        items.append(
+            f"<item><title>{escape(article.title)}</title><link>{escape(page_url)}</link>"
+            f'<guid isPermaLink="false">{escape(article.id)}</guid>{pub}'
+            f"<description>{escape(lede)}</description></item>"
+        )
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+            f"<title>{escape(outlet.feed.outlet)}</title><link>{escape(str(outlet.feed.url))}</link>"
+            f"<description>News</description>{''.join(items)}</channel></rss>").encode()  # fmt: skip
+
+
+class World:
+    def __init__(self, root: Path, operations: list[tuple[str, str]], newsrooms: list[Newsroom],
+                 log_file: Path | None = None) -> None:  # fmt: skip
+        self.root = root
+        self.operations = operations  # (file name, YAML text)
+        self.newsrooms = newsrooms
+        self.log_file = log_file
+        self.outlets: dict[str, _Outlet] = {}
+        self.published: dict[str, Published] = {}  # local page URL → what an editor would see
+        self._saved_env: dict[str, str | None] = {}
+
+    def __enter__(self) -> World:
+        from moto import mock_aws
+
+        from localangle.local.servers import Site, SlackReceiver
+
+        env = dict(LOCAL_ENV)
+        if self.log_file:
+            self.log_file.parent.mkdir(parents=True, exist_ok=True)
+            env["LOCALANGLE_LOG_FILE"] = str(self.log_file)
+        self._set_env(env)
+        self.mock = mock_aws()
+        self.mock.start()
+        aws.reset()
+        from localangle.local.cloud import build
+
+        self.cloud = build(self.root / "template.yaml", {"SenderEmail": SENDER})
+        self._set_env(self.cloud.env)
+        from localangle.pipeline import runtime
+
+        runtime.forget()
+        self.site = Site().__enter__()
+        self.slack = SlackReceiver().__enter__()
+        aws.client("ses").verify_email_identity(EmailAddress=SENDER)
+        for room in self.newsrooms:
+            if room.slack:
+                aws.client("ssm").put_parameter(Name=room.slack.webhook_parameter, Type="SecureString",
+                                                Value=f"{self.slack.url}/hooks/{room.id}", Overwrite=True)  # fmt: skip
+        from localangle.local.driver import Flow
+
+        self.flow = Flow(self.cloud, self.root)
+        if self.log_file:
+            self._log = self.log_file.open("a", encoding="utf-8")
+            self.flow.stdout = self._log
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.site.__exit__()
+        self.slack.__exit__()
+        if self.log_file:
+            self._log.close()
+        self.mock.stop()
+        aws.reset()
+        for key, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+    def _set_env(self, values: dict[str, str]) -> None:
+        for key, value in values.items():
+            self._saved_env.setdefault(key, os.environ.get(key))
+            os.environ[key] = value
+
+    def add_outlet(self, feed: FeedConfig) -> None:
+        self.outlets[feed.id] = _Outlet(feed)
+
+    def upload_config(self) -> None:
+        """Put operations, feeds (pointing at the local server) and newsrooms where the functions read them."""
+        bucket = self.cloud.env["ARCHIVE_BUCKET"]
+        prefix = self.cloud.env["CONFIG_PREFIX"]
+        s3 = aws.client("s3")
+        for name, text in self.operations:
+            s3.put_object(Bucket=bucket, Key=f"{prefix}operations/{Path(name).name}", Body=text.encode())
+        feeds = [FeedConfig.model_validate({**o.feed.model_dump(), "url": self.site.url + _mirror_path(str(o.feed.url))})
+                 for o in self.outlets.values()]  # fmt: skip
+        s3.put_object(Bucket=bucket, Key=f"{prefix}feeds.yaml", Body=dump_models(feeds, "feeds").encode())
+        s3.put_object(Bucket=bucket, Key=f"{prefix}newsrooms.yaml",
+                      Body=dump_models(self.newsrooms, "newsrooms").encode())  # fmt: skip
+
+    def publish(self, feed_id: str, article: Article, public_url: str | None, slug: str) -> str:
+        """Put the article's page on the outlet's site and its entry at the top of the outlet's feed."""
+        outlet = self.outlets[feed_id]
+        base = str(outlet.feed.url)
+        parts = urlsplit(base)
+        path = f"/{parts.hostname}/news/{slug}/"
+        modified = article.published.timestamp() if article.published else 0.0
+        page_url = self.site.publish(path, page_html(article), "text/html; charset=utf-8", modified)
+        outlet.items.insert(0, (article, page_url))
+        self.published[page_url] = Published(public_url, article.outlet, article.source)
+        self.site.publish(_mirror_path(base), feed_xml(outlet), "application/rss+xml; charset=utf-8", modified)
+        return page_url
+
+    def tick(self, when: datetime) -> None:
+        self.flow.schedule(when.astimezone(UTC))
+        self.flow.drain()
+
+    def alerts(self) -> list[dict[str, Any]]:
+        """Alerts delivered so far, once each, in the order they were sent."""
+        seen: set[str] = set()
+        out = []
+        for body in self.flow.delivered:
+            key = body["alert"]["key"]
+            if key not in seen:
+                seen.add(key)
+                out.append(body["alert"])
+        return out
+
+    def public(self, url: str | None) -> Published:
+        return self.published.get(url or "", Published(url, None, None))
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "story"

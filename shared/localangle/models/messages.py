@@ -1,0 +1,54 @@
+"""The bodies of the messages between stages (one per queue)."""
+
+from __future__ import annotations
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from localangle.models.alert import Alert, Source
+from localangle.models.article import FeedEntry
+from localangle.models.figure import Figure, Match
+
+
+class FeedMessage(BaseModel):
+    """FeedQueue: poll this feed now."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    feed_id: str
+    scheduled_at: AwareDatetime
+
+
+class ArticleMessage(BaseModel):
+    """ArticleQueue: a new or changed entry, its page archived under raw_key when it could be fetched."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    article_id: str
+    feed_id: str
+    outlet: str
+    patch: list[str] = Field(default_factory=list)
+    entry: FeedEntry
+    fingerprint: str
+    raw_key: str | None = None
+    page_note: str = ""
+
+
+class LedgerMessage(BaseModel):
+    """LedgerQueue (FIFO, grouped by operation): one article's figures for one operation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    operation: str
+    origin: Source
+    match: Match
+    regions: list[str]
+    figures: list[Figure]
+    evidence: dict[str, str] = Field(default_factory=dict)
+
+
+class AlertMessage(BaseModel):
+    """AlertQueue: an alert decided once by the ledger, to deliver to every newsroom it concerns."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    alert: Alert

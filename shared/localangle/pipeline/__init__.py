@@ -1,0 +1,1 @@
+"""What each function does, one module per stage; handlers call exactly one function here."""

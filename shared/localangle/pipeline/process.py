@@ -1,0 +1,61 @@
+"""ProcessArticle: page text, normalised article, matching and figures, archive, hand-over to the ledger."""
+
+from __future__ import annotations
+
+import hashlib
+
+from localangle.adapters.extract import extract_page
+from localangle.adapters.queues import send
+from localangle.adapters.storage import Archive, Articles
+from localangle.articles import content_hash
+from localangle.core.text import clean_text
+from localangle.models.alert import Source
+from localangle.models.article import Article
+from localangle.models.messages import ArticleMessage, LedgerMessage
+from localangle.observability import logger, metrics
+from localangle.pipeline import runtime
+from localangle.settings import settings
+
+
+def build_article(message: ArticleMessage, archive: Archive) -> Article:
+    """The article's clean text: the page's main text when it was archived, else the feed's own text."""
+    entry = message.entry
+    title, text = entry.title, entry.text
+    if message.raw_key:
+        page = extract_page(archive.get(message.raw_key), entry.url)
+        if page is not None and len(page.text) >= len(text) // 2:
+            title, text = entry.title or page.title, page.text
+    text = clean_text(text)
+    return Article(
+        id=message.article_id, url=entry.url, title=title, outlet=message.outlet, published=entry.published,
+        text=text, content_hash=content_hash(title, text), feed_id=message.feed_id, patch=message.patch,
+    )  # fmt: skip
+
+
+def process_article(message: ArticleMessage) -> int:
+    """Returns how many operations the article was handed to."""
+    s = settings()
+    archive = Archive(s.archive_bucket)
+    articles = Articles(s.articles_table)
+    article = build_article(message, archive)
+    if articles.content_hash(article.id) == article.content_hash:
+        logger.info("article unchanged", extra={"article_id": article.id})
+        return 0
+    analysis = runtime.reader().analyse(article)
+    origin = Source(article_id=article.id, outlet=article.outlet, url=article.url, title=article.title,
+                    published=article.published)  # fmt: skip
+    for match in analysis.matches:
+        figures = [f for f in analysis.figures if f.operation == match.operation]
+        dedup = hashlib.sha256(f"{article.id}:{article.content_hash}:{match.operation}".encode()).hexdigest()
+        send(s.ledger_queue_url, LedgerMessage(operation=match.operation, origin=origin, match=match,
+                                               regions=analysis.regions, figures=figures,
+                                               evidence=analysis.evidence),
+             group=match.operation, dedup=dedup)  # fmt: skip
+    key = archive.put_article(article, analysis)
+    articles.put(article, analysis, key)  # last: a crash before this re-reads the article, which is harmless
+    logger.info("article processed", extra={"article_id": article.id, "feed_id": article.feed_id,
+                                            "matches": [m.operation for m in analysis.matches],
+                                            "figures": len(analysis.figures)})  # fmt: skip
+    metrics.add_metric(name="ArticlesProcessed", unit="Count", value=1)
+    metrics.add_metric(name="FiguresRead", unit="Count", value=len(analysis.figures))
+    return len(analysis.matches)

@@ -1,0 +1,74 @@
+"""What a warm function keeps between invocations: settings, configuration (refreshed) and the reader."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from localangle.adapters.http import HttpClient
+from localangle.adapters.storage import Archive
+from localangle.config import load_dir, load_listing
+from localangle.core.analysis import Reader
+from localangle.models.config import Config
+from localangle.observability import logger
+from localangle.settings import Settings, settings
+
+CONFIG_TTL_SECONDS = 300
+
+
+@dataclass
+class _Cached:
+    config: Config
+    reader: Reader | None
+    loaded: float
+    signature: str
+
+
+_cache: dict[str, _Cached] = {}
+
+
+def load_config(s: Settings) -> Config:
+    if s.config_dir:
+        return load_dir(Path(s.config_dir))
+    archive = Archive(s.archive_bucket)
+    names = archive.list(s.config_prefix)
+    return load_listing(names, archive.get_text, s.config_prefix, f"s3://{s.archive_bucket}/")
+
+
+def _current() -> _Cached:
+    entry = _cache.get("config")
+    if entry is None or time.monotonic() - entry.loaded > CONFIG_TTL_SECONDS:
+        config = load_config(settings())
+        signature = "".join(op.model_dump_json() for op in config.operations)
+        reader = entry.reader if entry and entry.signature == signature else None
+        entry = _Cached(config, reader, time.monotonic(), signature)
+        _cache["config"] = entry
+        logger.debug("configuration loaded", extra={"operations": len(config.operations), "feeds": len(config.feeds)})
+    return entry
+
+
+def config() -> Config:
+    return _current().config
+
+
+def reader() -> Reader:
+    entry = _current()
+    if entry.reader is None:
+        entry.reader = Reader(entry.config.operations)
+    return entry.reader
+
+
+def forget() -> None:
+    """Drop cached configuration (tests, and the local driver between worlds)."""
+    _cache.clear()
+    settings.cache_clear()
+    http.cache_clear()
+
+
+@cache
+def http() -> HttpClient:
+    s = settings()
+    return HttpClient(connect_timeout=s.http_connect_timeout, read_timeout=s.http_read_timeout,
+                      max_bytes=s.http_max_bytes)  # fmt: skip

@@ -1,0 +1,34 @@
+"""ScheduleFeeds: one FeedQueue message per feed that is due."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from localangle.adapters.queues import send_many
+from localangle.adapters.storage import FeedState
+from localangle.models.config import FeedConfig
+from localangle.models.messages import FeedMessage
+from localangle.observability import logger, metrics
+from localangle.pipeline import runtime
+from localangle.settings import settings
+
+SLACK = timedelta(minutes=1)  # a schedule that fires a little early still polls a 15-minute feed
+
+
+def _due(feed: FeedConfig, state: dict[str, Any], now: datetime) -> bool:
+    last = state.get("last_polled")
+    if not last:
+        return True
+    return now - datetime.fromisoformat(str(last)) >= timedelta(minutes=feed.poll_minutes) - SLACK
+
+
+def schedule_feeds(now: datetime) -> int:
+    s = settings()
+    feeds = runtime.config().feeds
+    states = FeedState(s.feeds_table).get_many([f.id for f in feeds])
+    due = [f for f in feeds if _due(f, states.get(f.id, {}), now)]
+    send_many(s.feed_queue_url, [FeedMessage(feed_id=f.id, scheduled_at=now) for f in due])
+    logger.info("feeds scheduled", extra={"due": len(due), "feeds": len(feeds)})
+    metrics.add_metric(name="FeedsScheduled", unit="Count", value=len(due))
+    return len(due)

@@ -1,0 +1,91 @@
+"""One editor-facing view of an alert, rendered as Slack blocks, email and terminal text alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from localangle.core.gazetteer import load_gazetteer
+from localangle.models.alert import Alert, Claim
+
+KIND_TITLES = {
+    "new_regional_angle": "New regional angle",
+    "conflicting_figure": "Conflicting figure",
+    "breakdown_mismatch": "Breakdown does not add up",
+}
+
+
+@dataclass(frozen=True)
+class ViewItem:
+    label: str
+    source: str
+    url: str | None
+    sentence: str
+
+
+@dataclass(frozen=True)
+class AlertView:
+    title: str
+    summary: str
+    explanation: str
+    footer: str
+    items: list[ViewItem] = field(default_factory=list)
+
+
+def value_text(low: int | None, high: int | None, qualifier: str = "exact") -> str:
+    if low is not None and low == high:
+        return f"{low:,}"
+    if high is None:
+        return f"{low:,} or more" if qualifier in ("at least", "vague") else f"more than {(low or 1) - 1:,}"
+    if low is None:
+        return f"fewer than {high + 1:,}"
+    return f"{low:,} to {high:,}"
+
+
+def metric_text(metric: str) -> str:
+    return metric.replace("_", " ")
+
+
+def _source(c: Claim) -> str:
+    return c.origin.outlet or c.origin.title or c.origin.source or c.origin.url or "unnamed source"
+
+
+def _item(c: Claim) -> ViewItem:
+    place = load_gazetteer().display(c.scope)
+    label = f"{value_text(c.low, c.high, c.qualifier)} {metric_text(c.metric)} — {place}"
+    return ViewItem(label=label, source=_source(c), url=c.origin.url, sentence=c.sentence)
+
+
+def view(alert: Alert) -> AlertView:
+    gaz = load_gazetteer()
+    kind = KIND_TITLES[alert.kind]
+    footer = f"{alert.operation_name} · {alert.kind} · {alert.key}"
+    if alert.kind == "new_regional_angle":
+        place = gaz.display(alert.region or "")
+        trigger = alert.trigger.outlet or alert.trigger.source or alert.trigger.url or "a new source"
+        summary = (f"{trigger} is the first to report the story for {place}."
+                   + ("" if alert.figures else " It gives no local figure yet."))  # fmt: skip
+        items = [_item(c) for c in alert.figures]
+        if not items:
+            items = [ViewItem(label=alert.trigger.title or "Report", source=trigger, url=alert.trigger.url,
+                              sentence=alert.evidence or alert.explanation)]  # fmt: skip
+        return AlertView(f"{kind}: {place}", summary, "", footer, items)
+    place = gaz.display(alert.scope or "")
+    metric = metric_text(alert.metric or "")
+    values = " vs ".join(value_text(c.low, c.high, c.qualifier) for c in alert.claims)
+    summary = f"Sources disagree on {metric} in {place}: {values}."
+    if alert.kind == "breakdown_mismatch":
+        summary = f"A breakdown of {metric} in {place} does not add up."
+    return AlertView(f"{kind}: {metric} in {place}", summary, alert.explanation, footer,
+                     [_item(c) for c in alert.claims])  # fmt: skip
+
+
+def as_text(v: AlertView) -> str:
+    lines = [v.title, v.summary]
+    for item in v.items:
+        where = f"{item.source}" + (f" <{item.url}>" if item.url else "")
+        lines.append(f"  • {item.label} — {where}")
+        lines.append(f"    “{item.sentence}”")
+    if v.explanation:
+        lines.append(f"  Why: {v.explanation}")
+    lines.append(f"  ({v.footer})")
+    return "\n".join(lines)

@@ -1,0 +1,48 @@
+"""Environment configuration of the functions, validated once at cold start."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+class Settings(BaseModel):
+    """The environment variables template.yaml gives every function (see Globals.Function.Environment)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    archive_bucket: str = Field(alias="ARCHIVE_BUCKET")
+    feeds_table: str = Field(alias="FEEDS_TABLE")
+    entries_table: str = Field(alias="ENTRIES_TABLE")
+    articles_table: str = Field(alias="ARTICLES_TABLE")
+    ledger_table: str = Field(alias="LEDGER_TABLE")
+    alerts_table: str = Field(alias="ALERTS_TABLE")
+    idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE")
+    feed_queue_url: str = Field(alias="FEED_QUEUE_URL")
+    article_queue_url: str = Field(alias="ARTICLE_QUEUE_URL")
+    ledger_queue_url: str = Field(alias="LEDGER_QUEUE_URL")
+    alert_queue_url: str = Field(alias="ALERT_QUEUE_URL")
+    email_topic_arn: str = Field(alias="EMAIL_TOPIC_ARN")
+    sender_email: str = Field(default="", alias="SENDER_EMAIL")
+    slack_webhook_parameter: str = Field(alias="SLACK_WEBHOOK_PARAMETER")
+    config_prefix: str = Field(default="config/", alias="CONFIG_PREFIX")
+    # Local runs only: read configuration from a folder instead of the archive bucket.
+    config_dir: str | None = Field(default=None, alias="LOCALANGLE_CONFIG_DIR")
+    http_connect_timeout: float = Field(default=5.0, alias="LOCALANGLE_HTTP_CONNECT_TIMEOUT", gt=0)
+    http_read_timeout: float = Field(default=15.0, alias="LOCALANGLE_HTTP_READ_TIMEOUT", gt=0)
+    http_max_bytes: int = Field(default=5_000_000, alias="LOCALANGLE_HTTP_MAX_BYTES", gt=0)
+
+
+class SettingsError(RuntimeError):
+    pass
+
+
+@cache
+def settings() -> Settings:
+    try:
+        return Settings.model_validate(dict(os.environ))
+    except ValidationError as exc:
+        problems = "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in exc.errors())
+        raise SettingsError(f"function environment is incomplete: {problems}") from exc
