@@ -35,7 +35,11 @@ def value_text(low: int | None, high: int | None, qualifier: str = "exact") -> s
     if low is not None and low == high:
         return f"{low:,}"
     if high is None:
-        return f"{low:,} or more" if qualifier in ("at least", "vague") else f"more than {(low or 1) - 1:,}"
+        if qualifier in ("more than", "just over"):
+            return f"more than {(low or 1) - 1:,}"
+        if qualifier in ("exact", "at least", "range"):
+            return f"at least {low:,}"
+        return f"{qualifier} ({low:,}+)"  # "hundreds (200+)", "several hundred (200+)"
     if low is None:
         return f"fewer than {high + 1:,}"
     return f"{low:,} to {high:,}"

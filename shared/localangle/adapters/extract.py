@@ -17,9 +17,9 @@ def extract_page(html: str | bytes, url: str | None = None) -> PageText | None:
 
     if isinstance(html, bytes):
         html = html.decode("utf-8", errors="replace")
-    text = trafilatura.extract(
-        html, url=url, include_comments=False, include_tables=False, favor_precision=True, deduplicate=True
-    )
+    # No deduplicate=True: trafilatura then remembers paragraphs across calls in the process, and a warm
+    # function would strip the wire copy that a second outlet runs.
+    text = trafilatura.extract(html, url=url, include_comments=False, include_tables=False, favor_precision=True)
     if not text:
         return None
     metadata = trafilatura.extract_metadata(html, default_url=url)

@@ -12,7 +12,7 @@ from localangle.core.places import ArticlePlaces, Focus, Mention, PlaceReader, a
 from localangle.core.numbers import Quantity
 from localangle.core.text import Sentence, clean_text, split_sentences
 from localangle.models.article import Article
-from localangle.models.figure import Analysis, Figure
+from localangle.models.figure import Analysis, Figure, intervals_overlap
 from localangle.models.operation import Operation
 
 
@@ -116,7 +116,7 @@ def _span(sentence: Sentence, start: int, end: int, mentions: list[Mention], r: 
 
 
 def _prefer_body(found: list[tuple[Sentence, Figure]]) -> list[Figure]:
-    """Keep each distinct figure once; where a headline and the body differ, the body wins."""
+    """Keep each distinct figure once; where a headline contradicts the body, the body wins."""
     body_values: dict[tuple[str, str], set[tuple[int | None, int | None]]] = {}
     for sentence, f in found:
         if not sentence.is_title:
@@ -125,7 +125,7 @@ def _prefer_body(found: list[tuple[Sentence, Figure]]) -> list[Figure]:
     seen: set[tuple[str, str, int | None, int | None, bool]] = set()
     for sentence, f in found:
         values = body_values.get((f.metric, f.scope))
-        if sentence.is_title and values and (f.low, f.high) not in values:
+        if sentence.is_title and values and not any(intervals_overlap(f.low, f.high, lo, hi) for lo, hi in values):
             continue
         key = (f.metric, f.scope, f.low, f.high, f.part_of_operation)
         if key in seen:

@@ -7,7 +7,6 @@ Numbers that are not counts (phone numbers, years, dates, times, money, percenta
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
@@ -74,7 +73,7 @@ def interval(value: int, qualifier: str) -> tuple[int | None, int | None]:
         case "more than":
             return value + 1, None
         case "just over":
-            return value + 1, math.ceil(value * 1.1)
+            return value + 1, _tenth_up(value)
         case "at least" | "vague":
             return value, None
         case "fewer than":
@@ -82,13 +81,23 @@ def interval(value: int, qualifier: str) -> tuple[int | None, int | None]:
         case "up to":
             return None, value
         case "almost":
-            return math.floor(value * 0.9), value - 1
+            return _tenth_down(value), value - 1
         case "around":
-            return math.floor(value * 0.9), math.ceil(value * 1.1)
+            return _tenth_down(value), _tenth_up(value)
         case "several":
             return value * 2, None
         case _:
             return value, value
+
+
+def _tenth_down(value: int) -> int:
+    """⌊0.9·value⌋ in integers (floating point makes 400 × 1.1 = 440.00000000000006)."""
+    return (9 * value) // 10
+
+
+def _tenth_up(value: int) -> int:
+    """⌈1.1·value⌉ in integers."""
+    return -((-11 * value) // 10)
 
 
 def _word_number(tokens: tuple[Token, ...], i: int) -> tuple[int, int] | None:

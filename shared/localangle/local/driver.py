@@ -121,8 +121,11 @@ class Flow:
     def _consume(self, queue: str, function: str, url: str, messages: list[dict[str, Any]]) -> None:
         sqs = client("sqs")
         batch = self.deliver(copy.deepcopy(messages)) if self.deliver else messages
-        result = self._call(function, sqs_event(batch, self.cloud.physical[queue]["Arn"]))
-        failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
+        try:
+            result = self._call(function, sqs_event(batch, self.cloud.physical[queue]["Arn"]))
+            failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
+        except Exception:  # the whole batch failed (Powertools raises then): Lambda retries every message
+            failed = {m["MessageId"] for m in messages}
         self.failures[function] = self.failures.get(function, 0) + len(failed)
         for m in messages:
             if m["MessageId"] in failed:

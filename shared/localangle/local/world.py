@@ -149,7 +149,9 @@ class World:
             os.environ[key] = value
 
     def add_outlet(self, feed: FeedConfig) -> None:
-        self.outlets[feed.id] = _Outlet(feed)
+        """An outlet with its (empty) feed already online, as a real outlet's is before its first story."""
+        outlet = self.outlets[feed.id] = _Outlet(feed)
+        self.site.publish(_mirror_path(str(feed.url)), feed_xml(outlet), "application/rss+xml; charset=utf-8")
 
     def upload_config(self) -> None:
         """Put operations, feeds (pointing at the local server) and newsrooms where the functions read them."""

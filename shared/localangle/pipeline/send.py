@@ -42,8 +42,9 @@ _idempotency = IdempotencyConfig(event_key_jmespath="target", expires_after_seco
 
 
 @cache
-def _deliver_once() -> Any:
-    store = DynamoDBPersistenceLayer(table_name=settings().idempotency_table, boto3_client=client("dynamodb"))
+def _deliver_once(table_name: str) -> Any:
+    """The delivery function wrapped in Powertools idempotency, built once per table (once per container)."""
+    store = DynamoDBPersistenceLayer(table_name=table_name, boto3_client=client("dynamodb"))
 
     @idempotent_function(data_keyword_argument="delivery", config=_idempotency, persistence_store=store)
     def deliver(delivery: Delivery) -> dict[str, str]:
@@ -72,7 +73,7 @@ def send_alert(message: AlertMessage) -> int:
     if not rooms:
         logger.info("no newsroom follows this alert", extra={"alert_key": alert.key})
     records = AlertRecords(s.alerts_table)
-    deliver = _deliver_once()
+    deliver = _deliver_once(s.idempotency_table)
     made = 0
     for room in rooms:
         targets: list[Delivery] = []
