@@ -47,7 +47,7 @@ def operation_texts() -> list[tuple[str, str]]:
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[object]:
-    """A local world (moto, local HTTP servers, the real handlers) with the seed operation and one national desk."""
+    """A local world (moto, local HTTP servers, the real handlers): the seed operation and a national desk."""
     from localangle.local.replay import NATIONAL_DESK
     from localangle.local.world import World
 

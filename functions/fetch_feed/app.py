@@ -7,6 +7,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from localangle.models.messages import FeedMessage
 from localangle.observability import logger, metrics, tracer
 from localangle.pipeline.fetch import fetch_feed
+
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
@@ -19,4 +20,6 @@ def record_handler(record: SQSRecord) -> None:
 @metrics.log_metrics(capture_cold_start_metric=True)
 @tracer.capture_lambda_handler
 def handler(event: dict, context: LambdaContext) -> dict:
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

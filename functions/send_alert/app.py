@@ -6,8 +6,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from localangle.models.messages import AlertMessage
 from localangle.observability import logger, metrics, tracer
-from localangle.pipeline.send import register_context
-from localangle.pipeline.send import send_alert
+from localangle.pipeline.send import register_context, send_alert
+
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
@@ -21,4 +21,6 @@ def record_handler(record: SQSRecord) -> None:
 @tracer.capture_lambda_handler
 def handler(event: dict, context: LambdaContext) -> dict:
     register_context(context)
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -1,4 +1,4 @@
-"""Articles from files on disk (`.txt` with optional header lines, `.html`, `.htm`), for `analyse` and `replay`."""
+"""Articles from files on disk (`.txt` with optional header lines, `.html`, `.htm`) for analyse and replay."""
 
 from __future__ import annotations
 
@@ -92,12 +92,19 @@ def _from_html(path: Path, raw: bytes) -> Article:
     return _article(path, None, page.title, None, None, clean_text(page.text))
 
 
-def _article(path: Path, url: str | None, title: str, outlet: str | None, published: datetime | None,
-             body: str) -> Article:  # fmt: skip
+def _article(
+    path: Path, url: str | None, title: str, outlet: str | None, published: datetime | None, body: str
+) -> Article:
     from localangle.identity import article_id
 
     digest = content_hash(title, body)
     return Article(
-        id=article_id(url, None, digest), url=url, title=title, outlet=outlet, published=published, text=body,
-        content_hash=digest, source=str(path),
-    )  # fmt: skip
+        id=article_id(url, None, digest),
+        url=url,
+        title=title,
+        outlet=outlet,
+        published=published,
+        text=body,
+        content_hash=digest,
+        source=str(path),
+    )

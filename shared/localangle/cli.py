@@ -18,8 +18,10 @@ class UsageError(Exception):
 
 
 def project_root() -> Path:
-    """The project folder (template.yaml, seeds/, functions/): $LOCALANGLE_ROOT, the cwd or its parents, or the
-    checkout this package was installed from."""
+    """The project folder (template.yaml, seeds/, functions/).
+
+    $LOCALANGLE_ROOT, else the working directory or a parent, else the checkout the package came from.
+    """
     candidates = []
     if os.environ.get("LOCALANGLE_ROOT"):
         candidates.append(Path(os.environ["LOCALANGLE_ROOT"]))
@@ -28,8 +30,10 @@ def project_root() -> Path:
     for path in candidates:
         if (path / "template.yaml").is_file() and (path / "seeds").is_dir():
             return path
-    raise UsageError("cannot find the project folder (template.yaml and seeds/); run from the checkout "
-                     "or set LOCALANGLE_ROOT")  # fmt: skip
+    raise UsageError(
+        "cannot find the project folder (template.yaml and seeds/); run from the checkout "
+        "or set LOCALANGLE_ROOT"
+    )
 
 
 def _operation_texts(files: list[str] | None) -> list[tuple[str, str]]:
@@ -62,11 +66,15 @@ def cmd_analyse(args: argparse.Namespace) -> int:
             continue
         analysis = reader.analyse(article)
         doc: dict[str, Any] = {
-            "source": str(path), "url": article.url, "title": article.title, "outlet": article.outlet,
+            "source": str(path),
+            "url": article.url,
+            "title": article.title,
+            "outlet": article.outlet,
             "published": utc_iso(article.published),
-            "matches": [m.model_dump() for m in analysis.matches], "regions": analysis.regions,
+            "matches": [m.model_dump() for m in analysis.matches],
+            "regions": analysis.regions,
             "figures": [f.model_dump() for f in analysis.figures],
-        }  # fmt: skip
+        }
         print(json.dumps(doc, ensure_ascii=False), flush=False)
     sys.stdout.flush()
     return 1 if failures else 0
@@ -97,8 +105,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="localangle", description="Regional angles and conflicting figures on "
-                                "national news stories.")  # fmt: skip
+    p = argparse.ArgumentParser(
+        prog="localangle", description="Regional angles and conflicting figures on national news stories."
+    )
     p.add_argument("--version", action="version", version=f"localangle {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="run the whole flow offline on the seed articles")

@@ -19,7 +19,6 @@ from localangle.core.gazetteer import load_gazetteer
 from localangle.models.config import Config, FeedConfig, Newsroom
 from localangle.models.operation import Operation
 
-
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -75,7 +74,12 @@ def check_scope(scope: str) -> str | None:
     if not SCOPE.match(scope):
         return f"{scope!r} is not a scope (uk, nation:<n>, region:<slug>, <force>, <force>/<place>)"
     if scope == "uk" or scope.startswith(("nation:", "region:")):
-        if scope.startswith("nation:") and scope[7:] not in ("england", "wales", "scotland", "northern-ireland"):
+        if scope.startswith("nation:") and scope[7:] not in (
+            "england",
+            "wales",
+            "scotland",
+            "northern-ireland",
+        ):
             return f"{scope!r} is not a UK nation"
         return None
     if scope.split("/")[0] not in load_gazetteer().forces:
@@ -83,8 +87,9 @@ def check_scope(scope: str) -> str | None:
     return None
 
 
-def assemble(operations: list[tuple[str, str]], feeds: tuple[str, str] | None,
-             newsrooms: tuple[str, str] | None) -> Config:  # fmt: skip
+def assemble(
+    operations: list[tuple[str, str]], feeds: tuple[str, str] | None, newsrooms: tuple[str, str] | None
+) -> Config:
     """Validate the files' texts, given as (source name, text), and check they agree with each other."""
     ops = [parse_operation(text, source) for source, text in operations]
     seen: dict[str, str] = {}
@@ -109,7 +114,9 @@ def assemble(operations: list[tuple[str, str]], feeds: tuple[str, str] | None,
                 raise ConfigError(f"{source}: newsrooms[{i}].patch[{j}]: {problem}")
         for j, op_id in enumerate(room.operations):
             if op_id not in seen:
-                raise ConfigError(f"{source}: newsrooms[{i}].operations[{j}]: no operation {op_id!r} is defined")
+                raise ConfigError(
+                    f"{source}: newsrooms[{i}].operations[{j}]: no operation {op_id!r} is defined"
+                )
     return Config(operations=ops, feeds=feed_list, newsrooms=room_list)
 
 
@@ -160,8 +167,11 @@ def load_dir(folder: Path) -> Config:
 
 def load_listing(names: list[str], read: Callable[[str], str], prefix: str, label: str) -> Config:
     """Configuration from an object store listing (`names` under `prefix`), read with `read`."""
-    operations = [(f"{label}{n}", read(n)) for n in sorted(names)
-                  if n.startswith(prefix + "operations/") and n.endswith((".yaml", ".yml"))]  # fmt: skip
+    operations = [
+        (f"{label}{n}", read(n))
+        for n in sorted(names)
+        if n.startswith(prefix + "operations/") and n.endswith((".yaml", ".yml"))
+    ]
     if not operations:
         raise ConfigError(f"{label}{prefix}operations/: no operation files (*.yaml)")
     feeds = prefix + "feeds.yaml"
@@ -174,4 +184,6 @@ def load_listing(names: list[str], read: Callable[[str], str], prefix: str, labe
 
 
 def dump_models(items: list[FeedConfig] | list[Newsroom], key: str) -> str:
-    return yaml.safe_dump({key: [i.model_dump(mode="json", exclude_defaults=True) for i in items]}, sort_keys=False)
+    return yaml.safe_dump(
+        {key: [i.model_dump(mode="json", exclude_defaults=True) for i in items]}, sort_keys=False
+    )

@@ -38,7 +38,11 @@ def parse_feed_files(paths: list[str]) -> Iterator[dict[str, Any]]:
         for entry in parsed.entries:
             digest = content_hash(entry.title, entry.text)
             yield {
-                "source": source, "id": article_id(entry.url, entry.guid, digest), "url": entry.url,
-                "title": entry.title, "outlet": parsed.title or None, "published": utc_iso(entry.published),
+                "source": source,
+                "id": article_id(entry.url, entry.guid, digest),
+                "url": entry.url,
+                "title": entry.title,
+                "outlet": parsed.title or None,
+                "published": utc_iso(entry.published),
                 "text": entry.text,
-            }  # fmt: skip
+            }

@@ -16,4 +16,6 @@ def _handler() -> logging.Handler | None:
 
 logger = Logger(service="localangle", logger_handler=_handler())
 tracer = Tracer(service="localangle")
-metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "localangle"), service="localangle")
+metrics = Metrics(
+    namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "localangle"), service="localangle"
+)

@@ -66,12 +66,19 @@ def view(alert: Alert) -> AlertView:
     if alert.kind == "new_regional_angle":
         place = gaz.display(alert.region or "")
         trigger = alert.trigger.outlet or alert.trigger.source or alert.trigger.url or "a new source"
-        summary = (f"{trigger} is the first to report the story for {place}."
-                   + ("" if alert.figures else " It gives no local figure yet."))  # fmt: skip
+        summary = f"{trigger} is the first to report the story for {place}." + (
+            "" if alert.figures else " It gives no local figure yet."
+        )
         items = [_item(c) for c in alert.figures]
         if not items:
-            items = [ViewItem(label=alert.trigger.title or "Report", source=trigger, url=alert.trigger.url,
-                              sentence=alert.evidence or alert.explanation)]  # fmt: skip
+            items = [
+                ViewItem(
+                    label=alert.trigger.title or "Report",
+                    source=trigger,
+                    url=alert.trigger.url,
+                    sentence=alert.evidence or alert.explanation,
+                )
+            ]
         return AlertView(f"{kind}: {place}", summary, "", footer, items)
     place = gaz.display(alert.scope or "")
     metric = metric_text(alert.metric or "")
@@ -79,8 +86,9 @@ def view(alert: Alert) -> AlertView:
     summary = f"Sources disagree on {metric} in {place}: {values}."
     if alert.kind == "breakdown_mismatch":
         summary = f"A breakdown of {metric} in {place} does not add up."
-    return AlertView(f"{kind}: {metric} in {place}", summary, alert.explanation, footer,
-                     [_item(c) for c in alert.claims])  # fmt: skip
+    return AlertView(
+        f"{kind}: {metric} in {place}", summary, alert.explanation, footer, [_item(c) for c in alert.claims]
+    )
 
 
 def as_text(v: AlertView) -> str:

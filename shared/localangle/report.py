@@ -27,8 +27,10 @@ def cells(operation: Operation, claims: list[Claim]) -> list[Cell]:
     table: dict[tuple[str, str], Cell] = {}
     for claim in claims:
         cell = table.setdefault((claim.scope, claim.metric), Cell(claim.scope, claim.metric))
-        if not any(c.origin.article_id == claim.origin.article_id and (c.low, c.high) == (claim.low, claim.high)
-                   for c in cell.claims):  # fmt: skip
+        if not any(
+            c.origin.article_id == claim.origin.article_id and (c.low, c.high) == (claim.low, claim.high)
+            for c in cell.claims
+        ):
             cell.claims.append(claim)
     order = {m: i for i, m in enumerate(operation.metrics)}
 
@@ -42,8 +44,10 @@ def as_text(operation: Operation, rows: list[Cell], gazetteer: Gazetteer) -> str
     lines = [f"Ledger: {operation.name} ({operation.id})", ""]
     width = max([len(gazetteer.display(r.scope)) for r in rows] + [5])
     for row in rows:
-        values = "; ".join(f"{value_text(c.low, c.high, c.qualifier)} ({c.origin.outlet or c.origin.source or '?'})"
-                           for c in row.claims)  # fmt: skip
+        values = "; ".join(
+            f"{value_text(c.low, c.high, c.qualifier)} ({c.origin.outlet or c.origin.source or '?'})"
+            for c in row.claims
+        )
         flag = "  ⚠ CONFLICT" if row.conflict else ""
         lines.append(f"{gazetteer.display(row.scope):<{width}}  {row.metric:<28} {values}{flag}")
     return "\n".join(lines) + "\n"

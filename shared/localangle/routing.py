@@ -30,7 +30,8 @@ def touches(patch: str, scope: str, gazetteer: Gazetteer) -> bool:
 def audiences(newsrooms: list[Newsroom], alert: Alert, gazetteer: Gazetteer) -> list[Newsroom]:
     scopes = alert_scopes(alert)
     return [
-        room for room in newsrooms
+        room
+        for room in newsrooms
         if (not room.operations or alert.operation in room.operations)
         and any(touches(p, s, gazetteer) for p in room.patch for s in scopes)
-    ]  # fmt: skip
+    ]

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import GOLD, ROOT, operation_texts
 
 from localangle.adapters import aws
 from localangle.articles import read_article_file
 from localangle.local.demo import run_demo
 from localangle.local.replay import replay
 from localangle.local.world import World
-from tests.conftest import GOLD, ROOT, operation_texts
 
 T0 = datetime(2014, 7, 16, 9, 0, tzinfo=UTC)
 
@@ -38,13 +38,17 @@ def test_replay_in_file_order_prints_exactly_the_gold_alerts(seed_files: list[Pa
     alerts = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [_summary(a) for a in alerts] == [_gold_summary(g) for g in GOLD["alerts_in_file_order"]]
     conflict = alerts[1]
-    assert [Path(c["source"]).name for c in conflict["claims"]] == ["000_98b505946a0e415d.txt",
-                                                                     "001_bc18daddbc62a9cf.txt"]  # fmt: skip
+    assert [Path(c["source"]).name for c in conflict["claims"]] == [
+        "000_98b505946a0e415d.txt",
+        "001_bc18daddbc62a9cf.txt",
+    ]
     assert "equals Cheshire's county-wide total" in conflict["explanation"]
     assert all(c["sentence"] for c in conflict["claims"])
     angle = alerts[0]
     assert {(f["metric"], f["scope"], f["low"]) for f in angle["figures"]} >= {
-        ("arrests", "cheshire", 21), ("arrests", "cheshire/warrington", 9)}
+        ("arrests", "cheshire", 21),
+        ("arrests", "cheshire/warrington", 9),
+    }
 
 
 @pytest.mark.parametrize("seed", [1, 7, 42])
@@ -53,24 +57,37 @@ def test_replay_in_shuffled_orders_finds_the_same_alerts_once_each(seed_files: l
     out = io.StringIO()
     replay(ROOT, operation_texts(), [str(p) for p in order], out)
     alerts = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert sorted(_summary(a) for a in alerts) == sorted(_gold_summary(g) for g in GOLD["alerts_in_file_order"])
+    assert sorted(_summary(a) for a in alerts) == sorted(
+        _gold_summary(g) for g in GOLD["alerts_in_file_order"]
+    )
 
 
 def test_replay_from_the_command_line(seed_files: list[Path]) -> None:
-    done = subprocess.run([sys.executable, "-m", "localangle", "replay", *map(str, seed_files)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120, check=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "localangle", "replay", *map(str, seed_files)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     kinds = [json.loads(line)["kind"] for line in done.stdout.splitlines()]
     assert kinds == [g["kind"] for g in GOLD["alerts_in_file_order"]]
 
 
 def _stored(world: World) -> dict[str, int]:
     """How much the flow has stored and sent: objects, table items, Slack posts, emails."""
-    counts = {"s3": len(aws.client("s3").list_objects_v2(Bucket=world.cloud.env["ARCHIVE_BUCKET"]).get("Contents", []))}
+    counts = {
+        "s3": len(
+            aws.client("s3").list_objects_v2(Bucket=world.cloud.env["ARCHIVE_BUCKET"]).get("Contents", [])
+        )
+    }
     for key in ("ENTRIES_TABLE", "ARTICLES_TABLE", "LEDGER_TABLE", "ALERTS_TABLE", "IDEMPOTENCY_TABLE"):
         counts[key] = aws.client("dynamodb").scan(TableName=world.cloud.env[key], Select="COUNT")["Count"]
     counts["slack"] = len(world.slack.messages)
-    counts["email"] = sum(int(p.get("DeliveryAttempts", 0))
-                          for p in aws.client("ses").get_send_statistics()["SendDataPoints"])  # fmt: skip
+    counts["email"] = sum(
+        int(p.get("DeliveryAttempts", 0)) for p in aws.client("ses").get_send_statistics()["SendDataPoints"]
+    )
     return counts
 
 
@@ -81,7 +98,9 @@ def _publish_seeds(world: World, seed_files: list[Path]) -> None:
         world.publish(outlets[n % len(outlets)], article, None, path.stem)
 
 
-def test_a_second_run_over_unchanged_feeds_stores_and_sends_nothing(seed_world: World, seed_files: list[Path]) -> None:
+def test_a_second_run_over_unchanged_feeds_stores_and_sends_nothing(
+    seed_world: World, seed_files: list[Path]
+) -> None:
     # Given every seed published and the flow run once
     _publish_seeds(seed_world, seed_files)
     seed_world.tick(T0)
@@ -113,10 +132,17 @@ def test_demo_prints_the_seed_alerts_as_an_editor_reads_them(tmp_path: Path) -> 
     out = io.StringIO()
     assert run_demo(ROOT, tmp_path, out) == len(GOLD["alerts_in_file_order"])
     text = out.getvalue()
-    titles = [line.strip() for line in text.splitlines()
-              if line.strip().startswith(("New regional angle:", "Conflicting figure:", "Breakdown"))]  # fmt: skip
-    assert titles == ["New regional angle: Cheshire", "Conflicting figure: arrests in Warrington",
-                      "New regional angle: Devon and Cornwall", "New regional angle: Nottinghamshire"]  # fmt: skip
+    titles = [
+        line.strip()
+        for line in text.splitlines()
+        if line.strip().startswith(("New regional angle:", "Conflicting figure:", "Breakdown"))
+    ]
+    assert titles == [
+        "New regional angle: Cheshire",
+        "Conflicting figure: arrests in Warrington",
+        "New regional angle: Devon and Cornwall",
+        "New regional angle: Nottinghamshire",
+    ]
     assert "Sources disagree on arrests in Warrington: 9 vs 21." in text
     assert "Why: 21 for Warrington equals Cheshire's county-wide total" in text
     assert "Warrington Guardian" in text and "Cheshire News (demo outlet)" in text

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tests.conftest import ROOT
+
 from localangle.adapters import aws
 from localangle.local.cloud import load_template
 from localangle.local.driver import FakeContext
 from localangle.local.world import World
-from tests.conftest import ROOT
 
 
 def _event(name: str) -> dict[str, Any]:
@@ -17,8 +18,9 @@ def _event(name: str) -> dict[str, Any]:
 
 
 def _depth(world: World, queue: str) -> int:
-    attrs = aws.client("sqs").get_queue_attributes(QueueUrl=world.cloud.queue_url(queue),
-                                                   AttributeNames=["ApproximateNumberOfMessages"])  # fmt: skip
+    attrs = aws.client("sqs").get_queue_attributes(
+        QueueUrl=world.cloud.queue_url(queue), AttributeNames=["ApproximateNumberOfMessages"]
+    )
     return int(attrs["Attributes"]["ApproximateNumberOfMessages"])
 
 
@@ -37,7 +39,9 @@ def test_tables_queues_and_bucket_follow_the_template(world: World) -> None:
     for lid, res in template.items():
         if res["Type"] != "AWS::SQS::Queue":
             continue
-        attrs = sqs.get_queue_attributes(QueueUrl=world.cloud.queue_url(lid), AttributeNames=["All"])["Attributes"]
+        attrs = sqs.get_queue_attributes(QueueUrl=world.cloud.queue_url(lid), AttributeNames=["All"])[
+            "Attributes"
+        ]
         props = res["Properties"]
         assert (attrs.get("FifoQueue") == "true") == bool(props.get("FifoQueue")), lid
         if "RedrivePolicy" in props:
@@ -45,33 +49,56 @@ def test_tables_queues_and_bucket_follow_the_template(world: World) -> None:
             dlq = props["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
             assert policy["deadLetterTargetArn"] == world.cloud.physical[dlq]["Arn"]
             assert int(attrs["VisibilityTimeout"]) == props["VisibilityTimeout"]
-    assert world.cloud.queue_consumers() == {"FeedQueue": "fetch_feed", "ArticleQueue": "process_article",
-                                             "LedgerQueue": "update_ledger", "AlertQueue": "send_alert"}  # fmt: skip
-    assert set(world.cloud.env) >= {"ARCHIVE_BUCKET", "LEDGER_TABLE", "LEDGER_QUEUE_URL", "SLACK_WEBHOOK_PARAMETER"}
+    assert world.cloud.queue_consumers() == {
+        "FeedQueue": "fetch_feed",
+        "ArticleQueue": "process_article",
+        "LedgerQueue": "update_ledger",
+        "AlertQueue": "send_alert",
+    }
+    assert set(world.cloud.env) >= {
+        "ARCHIVE_BUCKET",
+        "LEDGER_TABLE",
+        "LEDGER_QUEUE_URL",
+        "SLACK_WEBHOOK_PARAMETER",
+    }
 
 
 def test_every_handler_accepts_its_sample_event(seed_world: World) -> None:
     w = seed_world
     handlers = w.flow.handlers
     # ScheduleFeeds: every configured feed is due on the first run
-    assert handlers["schedule_feeds"](_event("schedule_feeds-scheduled.json"), FakeContext("s"))["scheduled"] == 5
+    assert (
+        handlers["schedule_feeds"](_event("schedule_feeds-scheduled.json"), FakeContext("s"))["scheduled"]
+        == 5
+    )
     # FetchFeed: the Warrington Guardian's feed, with one story in it
-    from localangle.articles import read_article_file
     from tests.conftest import ARTICLES
 
-    article = read_article_file(ARTICLES / "001_bc18daddbc62a9cf.txt").model_copy(update={"outlet": "Warrington Guardian"})
+    from localangle.articles import read_article_file
+
+    article = read_article_file(ARTICLES / "001_bc18daddbc62a9cf.txt").model_copy(
+        update={"outlet": "Warrington Guardian"}
+    )
     w.publish("warrington-guardian", article, None, "warrington-story")
     before = _depth(w, "ArticleQueue")
-    assert handlers["fetch_feed"](_event("fetch_feed-sqs.json"), FakeContext("f")) == {"batchItemFailures": []}
+    assert handlers["fetch_feed"](_event("fetch_feed-sqs.json"), FakeContext("f")) == {
+        "batchItemFailures": []
+    }
     assert _depth(w, "ArticleQueue") == before + 1
     # ProcessArticle: the sample carries the feed's own text; it matches and goes to the ledger queue
-    assert handlers["process_article"](_event("process_article-sqs.json"), FakeContext("p")) == {"batchItemFailures": []}
+    assert handlers["process_article"](_event("process_article-sqs.json"), FakeContext("p")) == {
+        "batchItemFailures": []
+    }
     assert _depth(w, "LedgerQueue") == 1
     # UpdateLedger: a first report for Cheshire raises a regional angle
-    assert handlers["update_ledger"](_event("update_ledger-sqs.json"), FakeContext("u")) == {"batchItemFailures": []}
+    assert handlers["update_ledger"](_event("update_ledger-sqs.json"), FakeContext("u")) == {
+        "batchItemFailures": []
+    }
     assert _depth(w, "AlertQueue") >= 1
     # SendAlert: the sample conflict reaches the national desk's and the Cheshire desk's Slack
-    assert handlers["send_alert"](_event("send_alert-sqs.json"), FakeContext("a")) == {"batchItemFailures": []}
+    assert handlers["send_alert"](_event("send_alert-sqs.json"), FakeContext("a")) == {
+        "batchItemFailures": []
+    }
     paths = sorted(path for path, _ in w.slack.messages)
     assert paths == ["/hooks/cheshire-desk", "/hooks/national-desk"]
 

@@ -6,13 +6,13 @@ import random
 from pathlib import Path
 
 import pytest
+from tests.conftest import GOLD
+from tests.fakes import MemoryLedgerStore
 
 from localangle.articles import read_article_file
 from localangle.core.analysis import Reader
 from localangle.core.ledger import Ledger
 from localangle.models.alert import Alert, Source
-from tests.conftest import GOLD
-from tests.fakes import MemoryLedgerStore
 
 
 def run(reader: Reader, files: list[Path]) -> list[tuple[Alert, str]]:
@@ -23,8 +23,9 @@ def run(reader: Reader, files: list[Path]) -> list[tuple[Alert, str]]:
         article = read_article_file(path)
         analysis = reader.analyse(article)
         origin = Source(article_id=article.id, outlet=path.name, source=str(path))
-        update = Ledger(op, reader.gazetteer, store).judge(origin, analysis.regions, analysis.figures,
-                                                           evidence=analysis.evidence)  # fmt: skip
+        update = Ledger(op, reader.gazetteer, store).judge(
+            origin, analysis.regions, analysis.figures, evidence=analysis.evidence
+        )
         sent += [(a, path.name) for a in store.apply(op.id, article.id, update)]
     return sent
 

@@ -19,7 +19,7 @@ def region() -> str:
 
 @cache
 def client(service: str) -> Any:
-    return boto3.client(service, region_name=region(), config=_CONFIG)  # type: ignore[call-overload]
+    return boto3.client(service, region_name=region(), config=_CONFIG)
 
 
 @cache

@@ -23,14 +23,19 @@ def as_html(view: AlertView) -> str:
     e = html.escape
     rows = "".join(
         f"<li><strong>{e(i.label)}</strong> — "
-        + (f'<a href="{e(i.url)}">{e(i.source)}</a>' if i.url and i.url.startswith(("http://", "https://"))
-           else e(i.source))
+        + (
+            f'<a href="{e(i.url)}">{e(i.source)}</a>'
+            if i.url and i.url.startswith(("http://", "https://"))
+            else e(i.source)
+        )
         + f"<blockquote>{e(i.sentence)}</blockquote></li>"
         for i in view.items
-    )  # fmt: skip
+    )
     why = f"<p><strong>Why:</strong> {e(view.explanation)}</p>" if view.explanation else ""
-    return (f"<html><body><h2>{e(view.title)}</h2><p>{e(view.summary)}</p><ul>{rows}</ul>{why}"
-            f"<p style=\"color:#666\">{e(view.footer)}</p></body></html>")  # fmt: skip
+    return (
+        f"<html><body><h2>{e(view.title)}</h2><p>{e(view.summary)}</p><ul>{rows}</ul>{why}"
+        f'<p style="color:#666">{e(view.footer)}</p></body></html>'
+    )
 
 
 def send_ses(sender: str, recipients: list[str], view: AlertView) -> None:
@@ -39,10 +44,12 @@ def send_ses(sender: str, recipients: list[str], view: AlertView) -> None:
         Destination={"ToAddresses": recipients},
         Message={
             "Subject": {"Data": subject(view), "Charset": "UTF-8"},
-            "Body": {"Text": {"Data": as_text(view), "Charset": "UTF-8"},
-                     "Html": {"Data": as_html(view), "Charset": "UTF-8"}},
+            "Body": {
+                "Text": {"Data": as_text(view), "Charset": "UTF-8"},
+                "Html": {"Data": as_html(view), "Charset": "UTF-8"},
+            },
         },
-    )  # fmt: skip
+    )
 
 
 def send_sns(topic_arn: str, view: AlertView) -> None:

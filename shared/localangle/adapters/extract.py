@@ -12,14 +12,16 @@ class PageText:
 
 
 def extract_page(html: str | bytes, url: str | None = None) -> PageText | None:
-    """The article's title and main text, navigation, adverts and comments removed; None if nothing is found."""
+    """The article's title and main text without navigation, adverts or comments; None if none is found."""
     import trafilatura  # imported here: it is heavy and only ProcessArticle and `analyse` need it
 
     if isinstance(html, bytes):
         html = html.decode("utf-8", errors="replace")
     # No deduplicate=True: trafilatura then remembers paragraphs across calls in the process, and a warm
     # function would strip the wire copy that a second outlet runs.
-    text = trafilatura.extract(html, url=url, include_comments=False, include_tables=False, favor_precision=True)
+    text = trafilatura.extract(
+        html, url=url, include_comments=False, include_tables=False, favor_precision=True
+    )
     if not text:
         return None
     metadata = trafilatura.extract_metadata(html, default_url=url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import io
 import re
 from dataclasses import dataclass, field
@@ -98,7 +99,7 @@ def _entry(entry: Any) -> FeedEntry | str:
     content = entry.get("content") or []
     raw = next((c.get("value", "") for c in content if isinstance(c, dict) and c.get("value")), "")
     text = _text(raw or entry.get("summary", ""))
-    if not (url or guid) :
+    if not (url or guid):
         return "entry has neither a link nor an id" if (title or text) else "entry is empty"
     if not (title or text or url):
         return "entry has no title, text or link"
@@ -107,8 +108,8 @@ def _entry(entry: Any) -> FeedEntry | str:
         stamp = entry.get(key)
         if stamp:
             try:
-                published = datetime(*stamp[:6], tzinfo=UTC)
-            except (ValueError, TypeError, OverflowError):
+                published = datetime.fromtimestamp(calendar.timegm(stamp), UTC)
+            except (ValueError, TypeError, OverflowError, OSError):
                 continue
             break
     return FeedEntry(guid=guid, url=url, title=title, published=published, text=text)

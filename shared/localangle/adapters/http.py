@@ -34,8 +34,15 @@ class HttpResponse:
 
 
 class HttpClient:
-    def __init__(self, *, connect_timeout: float = 5.0, read_timeout: float = 15.0, max_bytes: int = 5_000_000,
-                 max_redirects: int = 5, total_timeout: float = 30.0) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 15.0,
+        max_bytes: int = 5_000_000,
+        max_redirects: int = 5,
+        total_timeout: float = 30.0,
+    ) -> None:
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
         self.total_timeout = total_timeout

@@ -30,19 +30,24 @@ def _link(url: str | None, label: str) -> str:
 
 
 def blocks(view: AlertView) -> list[dict[str, object]]:
-    out = [HeaderBlock(text=view.title[:150]), SectionBlock(text=MarkdownTextObject(text=escape(view.summary)))]
+    out = [
+        HeaderBlock(text=view.title[:150]),
+        SectionBlock(text=MarkdownTextObject(text=escape(view.summary))),
+    ]
     for item in view.items:
         line = f"*{escape(item.label)}* — {_link(item.url, item.source)}\n> {escape(item.sentence)}"
         out.append(SectionBlock(text=MarkdownTextObject(text=line[:MAX_SECTION])))
     if view.explanation:
-        out.append(SectionBlock(text=MarkdownTextObject(text=f"*Why:* {escape(view.explanation)}"[:MAX_SECTION])))
+        out.append(
+            SectionBlock(text=MarkdownTextObject(text=f"*Why:* {escape(view.explanation)}"[:MAX_SECTION]))
+        )
     out.append(DividerBlock())
     out.append(ContextBlock(elements=[MarkdownTextObject(text=escape(view.footer))]))
     return [b.to_dict() for b in out]
 
 
 def post(webhook_url: str, view: AlertView, timeout: int = 10) -> None:
-    """Post one alert; raises SlackError unless Slack answers 200 (the message then goes back to the queue)."""
+    """Post one alert; SlackError unless Slack answers 200 (the message then goes back to the queue)."""
     response = WebhookClient(webhook_url, timeout=timeout).send(text=escape(view.title), blocks=blocks(view))
     if response.status_code != 200:
         raise SlackError(f"Slack webhook answered {response.status_code}: {str(response.body)[:200]}")

@@ -47,7 +47,9 @@ class Archive:
 
     def put_article(self, article: Article, analysis: Analysis) -> str:
         doc = {"article": article.model_dump(mode="json"), "analysis": analysis.model_dump(mode="json")}
-        return self.put(f"articles/{article.id}.json", json.dumps(doc, ensure_ascii=False).encode(), "application/json")
+        return self.put(
+            f"articles/{article.id}.json", json.dumps(doc, ensure_ascii=False).encode(), "application/json"
+        )
 
 
 class FeedState:
@@ -76,8 +78,12 @@ class FeedState:
         names = {f"#{k}": k for k in fields}
         values = {f":{k}": v for k, v in fields.items()}
         expression = "SET " + ", ".join(f"#{k} = :{k}" for k in fields)
-        self.table.update_item(Key={"feed_id": feed_id}, UpdateExpression=expression,
-                               ExpressionAttributeNames=names, ExpressionAttributeValues=values)  # fmt: skip
+        self.table.update_item(
+            Key={"feed_id": feed_id},
+            UpdateExpression=expression,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
 
 
 class SeenEntries:
@@ -92,7 +98,9 @@ class SeenEntries:
 
     def remember(self, entry_id: str, fingerprint: str, feed_id: str) -> None:
         now = datetime.now(UTC).isoformat()
-        self.table.put_item(Item={"entry_id": entry_id, "fingerprint": fingerprint, "feed_id": feed_id, "seen_at": now})
+        self.table.put_item(
+            Item={"entry_id": entry_id, "fingerprint": fingerprint, "feed_id": feed_id, "seen_at": now}
+        )
 
 
 class Articles:
@@ -105,12 +113,18 @@ class Articles:
 
     def put(self, article: Article, analysis: Analysis, archive_key: str) -> None:
         item = {
-            "article_id": article.id, "content_hash": article.content_hash, "url": article.url or "",
-            "outlet": article.outlet or "", "title": article.title, "feed_id": article.feed_id or "",
+            "article_id": article.id,
+            "content_hash": article.content_hash,
+            "url": article.url or "",
+            "outlet": article.outlet or "",
+            "title": article.title,
+            "feed_id": article.feed_id or "",
             "published": article.published.isoformat() if article.published else "",
-            "operations": [m.operation for m in analysis.matches], "archive_key": archive_key,
-            "figures": len(analysis.figures), "stored_at": datetime.now(UTC).isoformat(),
-        }  # fmt: skip
+            "operations": [m.operation for m in analysis.matches],
+            "archive_key": archive_key,
+            "figures": len(analysis.figures),
+            "stored_at": datetime.now(UTC).isoformat(),
+        }
         self.table.put_item(Item=item)
 
 
@@ -148,7 +162,9 @@ class LedgerTable:
         return [(Claim.model_validate_json(i["claim"]), bool(i.get("in_operation", True))) for i in items]
 
     def region_first_seen_by(self, operation: str, region: str) -> str | None:
-        item = self.table.get_item(Key={"pk": f"{operation}#regions", "sk": region}, ConsistentRead=True).get("Item")
+        item = self.table.get_item(Key={"pk": f"{operation}#regions", "sk": region}, ConsistentRead=True).get(
+            "Item"
+        )
         return str(item["article_id"]) if item else None
 
     def apply(self, operation: str, article_id: str, update: LedgerUpdate) -> None:
@@ -157,10 +173,15 @@ class LedgerTable:
             for n, (claim, in_operation) in enumerate(
                 [(c, True) for c in update.claims] + [(c, False) for c in update.outside]
             ):
-                batch.put_item(Item={
-                    "pk": f"{operation}#{claim.metric}", "sk": f"{claim.scope}|{article_id}|{n:03d}",
-                    "claim": claim.model_dump_json(), "in_operation": in_operation, "article_id": article_id,
-                })  # fmt: skip
+                batch.put_item(
+                    Item={
+                        "pk": f"{operation}#{claim.metric}",
+                        "sk": f"{claim.scope}|{article_id}|{n:03d}",
+                        "claim": claim.model_dump_json(),
+                        "in_operation": in_operation,
+                        "article_id": article_id,
+                    }
+                )
         for region in update.regions:
             try:
                 self.table.put_item(
@@ -182,8 +203,12 @@ class AlertRecords:
         """'new' if this call created the record, else the existing record's status."""
         try:
             self.table.put_item(
-                Item={"alert_key": alert.key, "status": "pending", "alert": alert.model_dump_json(),
-                      "created_at": alert.created_at.isoformat()},  # fmt: skip
+                Item={
+                    "alert_key": alert.key,
+                    "status": "pending",
+                    "alert": alert.model_dump_json(),
+                    "created_at": alert.created_at.isoformat(),
+                },
                 ConditionExpression=Attr("alert_key").not_exists(),
             )
             return "new"
@@ -194,11 +219,17 @@ class AlertRecords:
         return str(item.get("status", "pending"))
 
     def mark(self, key: str, status: str) -> None:
-        self.table.update_item(Key={"alert_key": key}, UpdateExpression="SET #s = :s",
-                               ExpressionAttributeNames={"#s": "status"}, ExpressionAttributeValues={":s": status})  # fmt: skip
+        self.table.update_item(
+            Key={"alert_key": key},
+            UpdateExpression="SET #s = :s",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":s": status},
+        )
 
     def mark_delivered(self, key: str, target: str) -> None:
         self.table.update_item(
-            Key={"alert_key": key}, UpdateExpression="ADD delivered :t SET #s = :s",
-            ExpressionAttributeNames={"#s": "status"}, ExpressionAttributeValues={":t": {target}, ":s": "delivered"},
+            Key={"alert_key": key},
+            UpdateExpression="ADD delivered :t SET #s = :s",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":t": {target}, ":s": "delivered"},
         )

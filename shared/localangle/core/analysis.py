@@ -8,8 +8,8 @@ from localangle.core.figures import Reading, outside_operation, read_sentence
 from localangle.core.gazetteer import Gazetteer, load_gazetteer
 from localangle.core.lexicon import Lexicon
 from localangle.core.matching import Matcher
-from localangle.core.places import ArticlePlaces, Focus, Mention, PlaceReader, add_region, attach
 from localangle.core.numbers import Quantity
+from localangle.core.places import ArticlePlaces, Focus, Mention, PlaceReader, add_region, attach
 from localangle.core.text import Sentence, clean_text, split_sentences
 from localangle.models.article import Article
 from localangle.models.figure import Analysis, Figure, intervals_overlap
@@ -71,10 +71,23 @@ class Reader:
                     continue
                 scope, reason = self._scope(op, sentence, r, quantities, mentions, focus, places)
                 text = _span(sentence, r.start, r.end, mentions, r)
-                found.append((sentence, Figure(
-                    operation=op.id, metric=r.metric, low=r.low, high=r.high, qualifier=r.qualifier, scope=scope,
-                    part_of_operation=not outside, text=text, sentence=sentence.text, scope_reason=reason,
-                )))  # fmt: skip
+                found.append(
+                    (
+                        sentence,
+                        Figure(
+                            operation=op.id,
+                            metric=r.metric,
+                            low=r.low,
+                            high=r.high,
+                            qualifier=r.qualifier,
+                            scope=scope,
+                            part_of_operation=not outside,
+                            text=text,
+                            sentence=sentence.text,
+                            scope_reason=reason,
+                        ),
+                    )
+                )
             focus.update(mentions)
         return _prefer_body(found)
 
@@ -125,7 +138,11 @@ def _prefer_body(found: list[tuple[Sentence, Figure]]) -> list[Figure]:
     seen: set[tuple[str, str, int | None, int | None, bool]] = set()
     for sentence, f in found:
         values = body_values.get((f.metric, f.scope))
-        if sentence.is_title and values and not any(intervals_overlap(f.low, f.high, lo, hi) for lo, hi in values):
+        if (
+            sentence.is_title
+            and values
+            and not any(intervals_overlap(f.low, f.high, lo, hi) for lo, hi in values)
+        ):
             continue
         key = (f.metric, f.scope, f.low, f.high, f.part_of_operation)
         if key in seen:

@@ -15,12 +15,52 @@ from localangle.core.lexicon import Lexicon
 from localangle.core.numbers import Quantity, find_quantities
 from localangle.core.text import Sentence
 
-STOP = {"in", "at", "on", "across", "from", "were", "was", "have", "has", "had", "who", "which", "that", "and",
-        "or", "are", "is", "been", "being", "to", "for", "with", "by", ",", ".", ";", ":", "(", ")", "the"}  # fmt: skip
+STOP = {
+    "in",
+    "at",
+    "on",
+    "across",
+    "from",
+    "were",
+    "was",
+    "have",
+    "has",
+    "had",
+    "who",
+    "which",
+    "that",
+    "and",
+    "or",
+    "are",
+    "is",
+    "been",
+    "being",
+    "to",
+    "for",
+    "with",
+    "by",
+    ",",
+    ".",
+    ";",
+    ":",
+    "(",
+    ")",
+    "the",
+}
 COPULAS = {"were", "was", "are", "is", "have", "has", "had", "been", "being"}
 CLAUSE_END = {".", ";", "?", "!"}
-OPERATION_NOUNS = {"operation", "investigation", "inquiry", "campaign", "crackdown", "probe", "period",
-                   "effort", "sting", "undercover"}  # fmt: skip
+OPERATION_NOUNS = {
+    "operation",
+    "investigation",
+    "inquiry",
+    "campaign",
+    "crackdown",
+    "probe",
+    "period",
+    "effort",
+    "sting",
+    "undercover",
+}
 AGE_WORDS = {"aged", "age", "ages", "years", "year", "old", "olds", "year-olds"}
 ELLIPSIS_NEXT = {"in", "at", "on", "across", "from", "for", "and", "while"}
 OUTSIDE_OPERATION = re.compile(
@@ -106,7 +146,9 @@ def _clause_after(lowers: list[str], q: Quantity, counts: list[Quantity], limit:
     return stop
 
 
-def _metric(lowers: list[str], q: Quantity, counts: list[Quantity], lex: Lexicon) -> tuple[str, int, str] | None:
+def _metric(
+    lowers: list[str], q: Quantity, counts: list[Quantity], lex: Lexicon
+) -> tuple[str, int, str] | None:
     n = len(lowers)
     p = q.end
     while p < n and lowers[p] in ("-", "‐"):
@@ -122,8 +164,10 @@ def _metric(lowers: list[str], q: Quantity, counts: list[Quantity], lex: Lexicon
     subject_end = 0
     subject: tuple[str, ...] | None = None
     if not partitive:
-        if q.qualifier in ("dozens", "hundreds", "thousands", "scores", "tens of thousands") and p < n and (
-            lowers[p] == "of"
+        if (
+            q.qualifier in ("dozens", "hundreds", "thousands", "scores", "tens of thousands")
+            and p < n
+            and (lowers[p] == "of")
         ):
             p += 1
         for _ in range(4):
@@ -163,15 +207,17 @@ def _metric(lowers: list[str], q: Quantity, counts: list[Quantity], lex: Lexicon
         if i < 0 or any(o.end > i and o.start < q.start for o in counts if o is not q):
             break
         for size in range(min(lex.longest, q.start - i), 0, -1):
-            metrics = lex.verbs.get(tuple(lowers[i : i + size]))
-            if metrics and i + size == q.start:
-                chosen = _fits_subject(metrics, subject, lex, adjacent=True)
+            verb_metrics = lex.verbs.get(tuple(lowers[i : i + size]))
+            if verb_metrics and i + size == q.start:
+                chosen = _fits_subject(verb_metrics, subject, lex, adjacent=True)
                 if chosen:
                     return chosen, subject_end or q.end, f"verb '{' '.join(lowers[i : i + size])}'"
     return None
 
 
-def _fits_subject(metrics: set[str], subject: tuple[str, ...] | None, lex: Lexicon, adjacent: bool) -> str | None:
+def _fits_subject(
+    metrics: set[str], subject: tuple[str, ...] | None, lex: Lexicon, adjacent: bool
+) -> str | None:
     for metric in sorted(metrics):
         allowed = lex.subjects.get(metric, set())
         if subject is None:

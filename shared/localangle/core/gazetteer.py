@@ -136,8 +136,8 @@ def load_gazetteer() -> Gazetteer:
             if normalise(name) in ("scotland", "northern ireland", "greater london"):
                 continue
             place_slug = slug(name)
-            if place_slug == code or _tokens(name) in names and any(
-                p.scope == code for p in names[_tokens(name)]
+            if place_slug == code or (
+                _tokens(name) in names and any(p.scope == code for p in names[_tokens(name)])
             ):
                 add(name, Place(code, "area", code, name))
                 continue

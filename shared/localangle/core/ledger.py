@@ -33,7 +33,9 @@ class LedgerStore(Protocol):
 @dataclass
 class LedgerUpdate:
     claims: list[Claim] = field(default_factory=list)
-    outside: list[Claim] = field(default_factory=list)  # figures the article says are not part of the operation
+    outside: list[Claim] = field(
+        default_factory=list
+    )  # figures the article says are not part of the operation
     regions: list[str] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
 
@@ -44,9 +46,15 @@ def canonical_scope(scope: str) -> str:
 
 def claim_from(figure: Figure, origin: Source) -> Claim:
     return Claim(
-        metric=figure.metric, scope=canonical_scope(figure.scope), low=figure.low, high=figure.high,
-        qualifier=figure.qualifier, text=figure.text, sentence=figure.sentence, origin=origin,
-    )  # fmt: skip
+        metric=figure.metric,
+        scope=canonical_scope(figure.scope),
+        low=figure.low,
+        high=figure.high,
+        qualifier=figure.qualifier,
+        text=figure.text,
+        sentence=figure.sentence,
+        origin=origin,
+    )
 
 
 def compatible(a: Claim, b: Claim) -> bool:
@@ -74,14 +82,22 @@ class Ledger:
         self.gazetteer = gazetteer
         self.store = store
 
-    def judge(self, origin: Source, regions: list[str], figures: list[Figure], now: datetime | None = None,
-              evidence: dict[str, str] | None = None) -> LedgerUpdate:  # fmt: skip
+    def judge(
+        self,
+        origin: Source,
+        regions: list[str],
+        figures: list[Figure],
+        now: datetime | None = None,
+        evidence: dict[str, str] | None = None,
+    ) -> LedgerUpdate:
         """Compare an article's figures with the ledger; return what to record and which alerts to raise."""
         now = now or datetime.now(UTC)
         self.evidence = evidence or {}
         update = LedgerUpdate()
         own = [claim_from(f, origin) for f in figures if f.operation == self.op.id and f.part_of_operation]
-        outside = [claim_from(f, origin) for f in figures if f.operation == self.op.id and not f.part_of_operation]
+        outside = [
+            claim_from(f, origin) for f in figures if f.operation == self.op.id and not f.part_of_operation
+        ]
         update.claims, update.outside = own, outside
         update.alerts.extend(self._angles(origin, regions, own, update, now))
         update.alerts.extend(self._conflicts(origin, own, now))
@@ -89,8 +105,9 @@ class Ledger:
         return update
 
     # new regional angles -------------------------------------------------------------------------------
-    def _angles(self, origin: Source, regions: list[str], own: list[Claim], update: LedgerUpdate,
-                now: datetime) -> list[Alert]:  # fmt: skip
+    def _angles(
+        self, origin: Source, regions: list[str], own: list[Claim], update: LedgerUpdate, now: datetime
+    ) -> list[Alert]:
         alerts = []
         for region in regions:
             if "/" in region or region == "uk" or region.startswith("nation:"):
@@ -101,16 +118,26 @@ class Ledger:
             update.regions.append(region)
             figures = [c for c in own if c.scope == region or c.scope.startswith(region + "/")]
             name = self.gazetteer.display(region)
-            summary = "; ".join(f"{_value(c)} {c.metric.replace('_', ' ')} ({self.gazetteer.display(c.scope)})"
-                                for c in figures)  # fmt: skip
-            alerts.append(Alert(
-                key=alert_key(self.op.id, "new_regional_angle", region), kind="new_regional_angle",
-                severity="info", operation=self.op.id, operation_name=self.op.name, region=region,
-                figures=figures, headline=f"New regional angle: {name}" + (f" — {summary}" if summary else ""),
-                explanation=f"First report of the story for {name}, from {_outlet_of(origin)}.",
-                evidence=self.evidence.get(region, ""),
-                created_at=now, trigger=origin,
-            ))  # fmt: skip
+            summary = "; ".join(
+                f"{_value(c)} {c.metric.replace('_', ' ')} ({self.gazetteer.display(c.scope)})"
+                for c in figures
+            )
+            alerts.append(
+                Alert(
+                    key=alert_key(self.op.id, "new_regional_angle", region),
+                    kind="new_regional_angle",
+                    severity="info",
+                    operation=self.op.id,
+                    operation_name=self.op.name,
+                    region=region,
+                    figures=figures,
+                    headline=f"New regional angle: {name}" + (f" — {summary}" if summary else ""),
+                    explanation=f"First report of the story for {name}, from {_outlet_of(origin)}.",
+                    evidence=self.evidence.get(region, ""),
+                    created_at=now,
+                    trigger=origin,
+                )
+            )
         return alerts
 
     # conflicting figures ---------------------------------------------------------------------------------
@@ -118,16 +145,25 @@ class Ledger:
         alerts = []
         done: set[str] = set()
         for claim in own:
-            known = [c for c in self.store.claims_at(self.op.id, claim.metric, claim.scope)
-                     if c.origin.article_id != origin.article_id]  # fmt: skip
+            known = [
+                c
+                for c in self.store.claims_at(self.op.id, claim.metric, claim.scope)
+                if c.origin.article_id != origin.article_id
+            ]
             against = [c for c in known if not compatible(c, claim)]
             if not against:
                 continue
             claims = _distinct([*against, claim])
-            intervals = sorted({(c.low if c.low is not None else -1, c.high if c.high is not None else -1)
-                                for c in claims})  # fmt: skip
-            key = alert_key(self.op.id, "conflicting_figure", claim.metric, claim.scope,
-                            ";".join(f"{lo}..{hi}" for lo, hi in intervals))  # fmt: skip
+            intervals = sorted(
+                {(c.low if c.low is not None else -1, c.high if c.high is not None else -1) for c in claims}
+            )
+            key = alert_key(
+                self.op.id,
+                "conflicting_figure",
+                claim.metric,
+                claim.scope,
+                ";".join(f"{lo}..{hi}" for lo, hi in intervals),
+            )
             if key in done:
                 continue
             done.add(key)
@@ -135,12 +171,22 @@ class Ledger:
             place = self.gazetteer.display(claim.scope)
             metric = claim.metric.replace("_", " ")
             versus = " vs ".join(f"{_value(c)} ({_outlet(c)})" for c in claims)
-            alerts.append(Alert(
-                key=key, kind="conflicting_figure", severity="warning", operation=self.op.id,
-                operation_name=self.op.name, metric=claim.metric, scope=claim.scope, claims=claims,
-                explanation=self._explain(claim.metric, claim.scope, claims, own),
-                headline=f"Conflicting figure: {metric} in {place} — {versus}", created_at=now, trigger=origin,
-            ))  # fmt: skip
+            alerts.append(
+                Alert(
+                    key=key,
+                    kind="conflicting_figure",
+                    severity="warning",
+                    operation=self.op.id,
+                    operation_name=self.op.name,
+                    metric=claim.metric,
+                    scope=claim.scope,
+                    claims=claims,
+                    explanation=self._explain(claim.metric, claim.scope, claims, own),
+                    headline=f"Conflicting figure: {metric} in {place} — {versus}",
+                    created_at=now,
+                    trigger=origin,
+                )
+            )
         return alerts
 
     def _explain(self, metric: str, scope: str, claims: list[Claim], own: list[Claim]) -> str:
@@ -161,15 +207,20 @@ class Ledger:
                 continue
             other = others[0]
             breakdown = self._has_breakdown(other, parent, own)
-            detail = (f"the breakdown by place in {_outlet(other)} gives {_value(other)}" if breakdown
-                      else f"{_outlet(other)} gives {_value(other)}")  # fmt: skip
+            detail = (
+                f"the breakdown by place in {_outlet(other)} gives {_value(other)}"
+                if breakdown
+                else f"{_outlet(other)} gives {_value(other)}"
+            )
             return f"{_value(claim)} for {place} equals {whole}'s {level} total; {detail}"
         return ""
 
     def _has_breakdown(self, claim: Claim, parent: str, own: list[Claim]) -> bool:
         siblings = self.store.claims_below(self.op.id, claim.metric, parent)
         siblings += [c for c in own if c.metric == claim.metric and c.scope.startswith(parent + "/")]
-        return any(c.origin.article_id == claim.origin.article_id and c.scope != claim.scope for c in siblings)
+        return any(
+            c.origin.article_id == claim.origin.article_id and c.scope != claim.scope for c in siblings
+        )
 
     # breakdowns that do not add up -----------------------------------------------------------------------
     def _breakdowns(self, origin: Source, own: list[Claim], now: datetime) -> list[Alert]:
@@ -184,7 +235,9 @@ class Ledger:
             totals = [c for c in self.store.claims_at(self.op.id, metric, parent) if c.low == c.high]
             totals += [c for c in totals_here if c.metric == metric and c.scope == parent]
             checks.append((metric, parent, parts, totals))
-        for total in totals_here:  # a new total against breakdowns already in the ledger, one source at a time
+        for (
+            total
+        ) in totals_here:  # a new total against breakdowns already in the ledger, one source at a time
             below = self.store.claims_below(self.op.id, total.metric, total.scope)
             per_source: dict[str, list[Claim]] = defaultdict(list)
             for c in below:
@@ -207,15 +260,24 @@ class Ledger:
                 whole = self.gazetteer.display(parent)
                 listed = ", ".join(f"{_value(c)} in {self.gazetteer.display(c.scope)}" for c in parts)
                 what = "A part exceeds" if len(parts) == 1 else "The parts add up to more than"
-                alerts.append(Alert(
-                    key=key, kind="breakdown_mismatch", severity="warning", operation=self.op.id,
-                    operation_name=self.op.name, metric=metric, scope=parent, claims=[*parts, total],
-                    explanation=f"{what} the whole: {listed} make {part_sum}, but {_outlet(total)} gives "
-                                f"{_value(total)} for {whole}.",
-                    headline=f"Breakdown does not add up: {metric.replace('_', ' ')} in {whole} — "
-                             f"parts {part_sum} vs total {_value(total)}",
-                    created_at=now, trigger=origin,
-                ))  # fmt: skip
+                alerts.append(
+                    Alert(
+                        key=key,
+                        kind="breakdown_mismatch",
+                        severity="warning",
+                        operation=self.op.id,
+                        operation_name=self.op.name,
+                        metric=metric,
+                        scope=parent,
+                        claims=[*parts, total],
+                        explanation=f"{what} the whole: {listed} make {part_sum}, but {_outlet(total)} gives "
+                        f"{_value(total)} for {whole}.",
+                        headline=f"Breakdown does not add up: {metric.replace('_', ' ')} in {whole} — "
+                        f"parts {part_sum} vs total {_value(total)}",
+                        created_at=now,
+                        trigger=origin,
+                    )
+                )
                 break
         return alerts
 

@@ -11,8 +11,24 @@ from dataclasses import dataclass, field
 from localangle.core.text import tokenize
 from localangle.models.operation import MetricSpec, Operation
 
-PERSONS = ("people", "person", "men", "man", "women", "woman", "suspects", "suspect", "individuals", "adults",
-           "offenders", "paedophiles", "teenagers", "youths", "boys", "girls")  # fmt: skip
+PERSONS = (
+    "people",
+    "person",
+    "men",
+    "man",
+    "women",
+    "woman",
+    "suspects",
+    "suspect",
+    "individuals",
+    "adults",
+    "offenders",
+    "paedophiles",
+    "teenagers",
+    "youths",
+    "boys",
+    "girls",
+)
 
 
 def words(phrase: str) -> tuple[str, ...]:
@@ -67,7 +83,9 @@ class Lexicon:
     def metrics_of_kind(self, kind: str) -> list[str]:
         return sorted(m for m, k in self.kinds.items() if k == kind)
 
-    def match(self, table: dict[tuple[str, ...], set[str]], lowers: list[str], i: int) -> tuple[int, set[str]]:
+    def match(
+        self, table: dict[tuple[str, ...], set[str]], lowers: list[str], i: int
+    ) -> tuple[int, set[str]]:
         """Longest entry of `table` starting at token i: (length, metrics), or (0, empty)."""
         for size in range(min(self.longest, len(lowers) - i), 0, -1):
             hit = table.get(tuple(lowers[i : i + size]))

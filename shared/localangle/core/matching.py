@@ -39,7 +39,9 @@ class Matcher:
                 self.anchors[(anchor.metric, anchor.value)].add(op.id)
         self.longest = max([1, *(len(k) for t in (self.aliases, self.agencies, self.terms) for k in t)])
 
-    def match(self, sentences: list[Sentence], readings: list[Reading], published: datetime | None) -> list[Match]:
+    def match(
+        self, sentences: list[Sentence], readings: list[Reading], published: datetime | None
+    ) -> list[Match]:
         alias_hits: dict[str, list[str]] = defaultdict(list)
         agency_hits: dict[str, list[str]] = defaultdict(list)
         term_hits: dict[str, set[str]] = defaultdict(set)
@@ -66,14 +68,27 @@ class Matcher:
         candidates = set(alias_hits) | set(agency_hits) | set(anchor_hits)
         matches = []
         for op_id in sorted(candidates):
-            found = self._score(op_id, alias_hits[op_id], agency_hits[op_id], anchor_hits[op_id],
-                                sorted(term_hits[op_id]), published)  # fmt: skip
+            found = self._score(
+                op_id,
+                alias_hits[op_id],
+                agency_hits[op_id],
+                anchor_hits[op_id],
+                sorted(term_hits[op_id]),
+                published,
+            )
             if found and found.score >= THRESHOLD:
                 matches.append(found)
         return sorted(matches, key=lambda m: -m.score)
 
-    def _score(self, op_id: str, aliases: list[str], agencies: list[str], anchors: list[str], terms: list[str],
-               published: datetime | None) -> Match | None:  # fmt: skip
+    def _score(
+        self,
+        op_id: str,
+        aliases: list[str],
+        agencies: list[str],
+        anchors: list[str],
+        terms: list[str],
+        published: datetime | None,
+    ) -> Match | None:
         op = self.operations[op_id]
         reasons: list[str] = []
         if published is not None:
@@ -93,7 +108,9 @@ class Matcher:
         elif agencies and len(terms) >= 2:
             if published is not None:
                 score = max(score, 0.6)
-                reasons.append(f"lead agency {agencies[0]!r} with the story's vocabulary, dated in the window")
+                reasons.append(
+                    f"lead agency {agencies[0]!r} with the story's vocabulary, dated in the window"
+                )
             else:
                 score = max(score, 0.4)
                 reasons.append(f"lead agency {agencies[0]!r} with the story's vocabulary, but no date")

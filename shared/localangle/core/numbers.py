@@ -13,38 +13,103 @@ from dataclasses import dataclass
 from localangle.core.text import Token
 
 UNITS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
-}  # fmt: skip
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+}
 TENS = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90
-}  # fmt: skip
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
 SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 # Vague quantities: a lower bound and no upper bound.
 VAGUE = {"dozens": 24, "scores": 40, "hundreds": 200, "thousands": 2000}
 MONTHS = {
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-}  # fmt: skip
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+}
 
 # Qualifier phrases before a number, longest first, mapped to the qualifier word kept on the figure.
 _QUALIFIERS: list[tuple[tuple[str, ...], str]] = sorted(
     [
-        (("more", "than"), "more than"), (("over",), "more than"), (("in", "excess", "of"), "more than"),
-        (("upwards", "of"), "more than"), (("just", "over"), "just over"), (("at", "least"), "at least"),
-        (("a", "minimum", "of"), "at least"), (("no", "fewer", "than"), "at least"),
-        (("fewer", "than"), "fewer than"), (("less", "than"), "fewer than"), (("under",), "fewer than"),
-        (("up", "to"), "up to"), (("as", "many", "as"), "up to"), (("a", "maximum", "of"), "up to"),
-        (("almost",), "almost"), (("nearly",), "almost"), (("just", "under"), "almost"),
-        (("close", "to"), "almost"), (("around",), "around"), (("about",), "around"),
-        (("approximately",), "around"), (("roughly",), "around"), (("some",), "around"),
-        (("an", "estimated"), "around"), (("estimated",), "around"), (("circa",), "around"),
-        (("a", "total", "of"), "exact"), (("a", "further"), "exact"), (("only",), "exact"),
+        (("more", "than"), "more than"),
+        (("over",), "more than"),
+        (("in", "excess", "of"), "more than"),
+        (("upwards", "of"), "more than"),
+        (("just", "over"), "just over"),
+        (("at", "least"), "at least"),
+        (("a", "minimum", "of"), "at least"),
+        (("no", "fewer", "than"), "at least"),
+        (("fewer", "than"), "fewer than"),
+        (("less", "than"), "fewer than"),
+        (("under",), "fewer than"),
+        (("up", "to"), "up to"),
+        (("as", "many", "as"), "up to"),
+        (("a", "maximum", "of"), "up to"),
+        (("almost",), "almost"),
+        (("nearly",), "almost"),
+        (("just", "under"), "almost"),
+        (("close", "to"), "almost"),
+        (("around",), "around"),
+        (("about",), "around"),
+        (("approximately",), "around"),
+        (("roughly",), "around"),
+        (("some",), "around"),
+        (("an", "estimated"), "around"),
+        (("estimated",), "around"),
+        (("circa",), "around"),
+        (("a", "total", "of"), "exact"),
+        (("a", "further"), "exact"),
+        (("only",), "exact"),
         (("several",), "several"),
     ],
     key=lambda item: -len(item[0]),
-)  # fmt: skip
+)
 
 _DIGITS = re.compile(r"^\d{1,3}(?:,\d{3})+$|^\d+$")
 
@@ -122,7 +187,12 @@ def _word_number(tokens: tuple[Token, ...], i: int) -> tuple[int, int] | None:
             current = max(current, 1) * SCALES[w]
             if SCALES[w] >= 1000:
                 total, current = total + current, 0
-        elif w == "and" and seen and j + 1 < n and (tokens[j + 1].lower in UNITS or tokens[j + 1].lower in TENS):
+        elif (
+            w == "and"
+            and seen
+            and j + 1 < n
+            and (tokens[j + 1].lower in UNITS or tokens[j + 1].lower in TENS)
+        ):
             if not any(tokens[k].lower in SCALES for k in range(i, j)):
                 break
         else:
@@ -173,7 +243,10 @@ def _not_a_count(tokens: tuple[Token, ...], start: int, end: int, value: int) ->
         return "money or percentage"
     if nxt[:2] == ["per", "cent"]:
         return "percentage"
-    if any(w in ("number", "helpline", "hotline", "call", "dial", "phone", "telephone", "tel", "line") for w in prev[-3:]):
+    if any(
+        w in ("number", "helpline", "hotline", "call", "dial", "phone", "telephone", "tel", "line")
+        for w in prev[-3:]
+    ):
         return "phone number"
     if start > 0 and tokens[start - 1].is_digit and tokens[start - 1].text.startswith("0"):
         return "phone number"
@@ -222,8 +295,10 @@ def find_quantities(tokens: tuple[Token, ...]) -> list[Quantity]:
                 break
         # ranges: "between 31 and 66", "31 to 66", "31-66", "from 31 to 66"
         second = None
-        if end + 1 < n and tokens[end].lower in ("to", "and", "-", "–") and (
-            tokens[end].lower != "and" or (start > 0 and tokens[start - 1].lower == "between")
+        if (
+            end + 1 < n
+            and tokens[end].lower in ("to", "and", "-", "–")
+            and (tokens[end].lower != "and" or (start > 0 and tokens[start - 1].lower == "between"))
         ):
             parsed2 = _parse_at(tokens, end + 1)
             if parsed2 and parsed2[0] > value:
@@ -233,6 +308,8 @@ def find_quantities(tokens: tuple[Token, ...]) -> list[Quantity]:
         if start > 0 and tokens[start - 1].lower in ("between", "from") and second is not None:
             start -= 1
         reason = _not_a_count(tokens, i, end, value)
+        low: int | None
+        high: int | None
         if second is not None:
             low, high = value, second
             qualifier = "range"
@@ -251,5 +328,12 @@ def _mark_phone_runs(tokens: tuple[Token, ...], found: list[Quantity]) -> None:
             nxt = found[idx + 1]
             if nxt.start == q.end and tokens[nxt.start].is_digit:
                 found[idx + 1] = Quantity(
-                    nxt.start, nxt.end, nxt.value, nxt.low, nxt.high, nxt.qualifier, nxt.second, "phone number"
+                    nxt.start,
+                    nxt.end,
+                    nxt.value,
+                    nxt.low,
+                    nxt.high,
+                    nxt.qualifier,
+                    nxt.second,
+                    "phone number",
                 )

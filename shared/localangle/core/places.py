@@ -18,26 +18,116 @@ from localangle.core.text import Sentence
 LOCATIVE = {"in", "across", "throughout", "within", "on", "at", "around", "from", "for", "inside", "covering"}
 BOUNDARIES = {",", ";", ":", "(", ")", "—", "–", "while", "whereas", "but"}
 AGENT_VERBS = {
-    "said", "says", "say", "confirmed", "confirms", "estimate", "estimates", "estimated", "arrested", "made",
-    "executed", "revealed", "reveals", "announced", "stressed", "added", "told", "delivered", "took", "has",
-    "have", "had", "is", "was", "were", "are", "led", "coordinated", "co-ordinated", "carried", "searched",
-    "charged", "working", "worked", "reported", "reports", "released", "published", "urged", "warned",
-    "detained", "safeguarded", "identified", "seized", "launched", "believes", "stated", "explained",
-}  # fmt: skip
+    "said",
+    "says",
+    "say",
+    "confirmed",
+    "confirms",
+    "estimate",
+    "estimates",
+    "estimated",
+    "arrested",
+    "made",
+    "executed",
+    "revealed",
+    "reveals",
+    "announced",
+    "stressed",
+    "added",
+    "told",
+    "delivered",
+    "took",
+    "has",
+    "have",
+    "had",
+    "is",
+    "was",
+    "were",
+    "are",
+    "led",
+    "coordinated",
+    "co-ordinated",
+    "carried",
+    "searched",
+    "charged",
+    "working",
+    "worked",
+    "reported",
+    "reports",
+    "released",
+    "published",
+    "urged",
+    "warned",
+    "detained",
+    "safeguarded",
+    "identified",
+    "seized",
+    "launched",
+    "believes",
+    "stated",
+    "explained",
+}
 NEWSPAPER_WORDS = {
-    "guardian", "echo", "evening", "news", "post", "times", "mail", "herald", "chronicle", "gazette", "mercury",
-    "star", "argus", "standard", "observer", "express", "telegraph", "advertiser", "journal", "live", "press",
-    "courier", "sentinel", "examiner", "citizen", "bugle", "world", "today", "recorder", "reporter", "weekly",
-}  # fmt: skip
+    "guardian",
+    "echo",
+    "evening",
+    "news",
+    "post",
+    "times",
+    "mail",
+    "herald",
+    "chronicle",
+    "gazette",
+    "mercury",
+    "star",
+    "argus",
+    "standard",
+    "observer",
+    "express",
+    "telegraph",
+    "advertiser",
+    "journal",
+    "live",
+    "press",
+    "courier",
+    "sentinel",
+    "examiner",
+    "citizen",
+    "bugle",
+    "world",
+    "today",
+    "recorder",
+    "reporter",
+    "weekly",
+}
 COMPASS = {
-    "northern", "southern", "eastern", "western", "central", "north", "south", "east", "west", "north-east",
-    "north-west", "south-east", "south-west",
-}  # fmt: skip
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "central",
+    "north",
+    "south",
+    "east",
+    "west",
+    "north-east",
+    "north-west",
+    "south-east",
+    "south-west",
+}
 FORCE_ANAPHORS = {("the", "constabulary"), ("the", "force")}
 AREA_ANAPHORS = {("the", "county"), ("the", "force", "area"), ("the", "region"), ("the", "area")}
 TOWN_ANAPHORS = {("the", "town"), ("the", "city"), ("the", "borough"), ("the", "district")}
-NATIONAL_AGENCIES = ("National Crime Agency", "NCA", "Home Office", "National Police Chiefs' Council", "NPCC",
-                     "ACPO", "Association of Chief Police Officers", "CEOP")  # fmt: skip
+NATIONAL_AGENCIES = (
+    "National Crime Agency",
+    "NCA",
+    "Home Office",
+    "National Police Chiefs' Council",
+    "NPCC",
+    "ACPO",
+    "Association of Chief Police Officers",
+    "CEOP",
+)
 ATTACH_LIMIT = 15
 
 
@@ -99,15 +189,18 @@ def _role(sentence: Sentence, start: int, end: int, kind: str) -> str:
     agentive = kind in ("force", "agency", "anaphor-force")
     if agentive:
         after = [t.lower for t in tokens[end : end + 3]]
-        if start == 0 or (start == 1 and tokens[0].lower == "the") or (start <= 2 and tokens[0].text in "\"“'‘"):
+        if (
+            start == 0
+            or (start == 1 and tokens[0].lower == "the")
+            or (start <= 2 and tokens[0].text in "\"“'‘")
+        ):
             return "agent"
         if before and (before[-1] in ("by", "from", "said") or before[-2:] == ["according", "to"]):
             return "agent"
         if after and after[0] == "," and len(after) > 1 and after[1] in ("working", "which", "who"):
             return "agent"
-        if after and (after[0] in AGENT_VERBS or (after[0] in ("has", "have", "had") and len(after) > 1)):
-            if after[0] not in ("is", "was", "were", "are") or len(after) > 1:
-                return "agent"
+        if after and after[0] in AGENT_VERBS:
+            return "agent"
     if before and before[-1] in LOCATIVE:
         return "locative"
     if before and before[-1] == "of" and len(before) > 1 and before[-2] in ("parts", "part", "areas", "rest"):
@@ -137,7 +230,7 @@ class PlaceReader:
         out: list[Mention] = []
         i, n = 0, len(tokens)
         while i < n:
-            hit = None
+            hit: tuple[int, Place | None] | None = None
             for size in range(min(self.longest, n - i), 0, -1):
                 words = tuple(t.lower for t in tokens[i : i + size])
                 first = tokens[i].text
@@ -175,8 +268,8 @@ class PlaceReader:
         explicit = {s.index: self.explicit(s) for s in sentences}
         forces: Counter[str] = Counter()
         towns: Counter[str] = Counter()
-        for mentions in explicit.values():
-            for m in mentions:
+        for found in explicit.values():
+            for m in found:
                 force = self.gazetteer.force_of(m.scope) if m.kind not in ("nation", "uk", "region") else None
                 if force:
                     forces[force] += 2 if m.kind == "force" else 1
@@ -186,7 +279,9 @@ class PlaceReader:
         home_town = towns.most_common(1)[0][0] if towns else next((p for p in patch if "/" in p), None)
         if home_force and forces:
             explicit = {s.index: self.explicit(s, home_force) for s in sentences}
-        mentions = {s.index: self._with_anaphors(s, explicit[s.index], home_force, home_town) for s in sentences}
+        mentions = {
+            s.index: self._with_anaphors(s, explicit[s.index], home_force, home_town) for s in sentences
+        }
         return ArticlePlaces(mentions, home_force, home_town, patch)
 
     def _with_anaphors(
@@ -219,11 +314,21 @@ class PlaceReader:
             force = self._division_force(mentions + extra, home_force)
             if word in COMPASS and nxt in ("division", "area", "command") and force:
                 name = f"{word} {nxt}"
-                divisions.append(Mention(i, i + 2, f"{force}/{slug(word)}-division", "division",
-                                         _role(sentence, i, i + 2, "division"), name))  # fmt: skip
+                divisions.append(
+                    Mention(
+                        i,
+                        i + 2,
+                        f"{force}/{slug(word)}-division",
+                        "division",
+                        _role(sentence, i, i + 2, "division"),
+                        name,
+                    )
+                )
                 taken.update((i, i + 1))
             elif word in COMPASS and divisions and i > 0 and tokens[i - 1].lower in LOCATIVE and force:
-                divisions.append(Mention(i, i + 1, f"{force}/{slug(word)}-division", "division", "locative", word))
+                divisions.append(
+                    Mention(i, i + 1, f"{force}/{slug(word)}-division", "division", "locative", word)
+                )
                 taken.add(i)
         return sorted(mentions + extra + divisions, key=lambda m: m.start)
 
@@ -244,7 +349,7 @@ def _patch_force(patch: list[str], gazetteer: Gazetteer) -> str | None:
 
 
 def _join_nation_lists(sentence: Sentence, mentions: list[Mention]) -> list[Mention]:
-    """"England, Wales, Scotland and Northern Ireland" is the UK, not four places."""
+    """ "England, Wales, Scotland and Northern Ireland" is the UK, not four places."""
     out: list[Mention] = []
     i = 0
     while i < len(mentions):
@@ -289,7 +394,9 @@ class Focus:
             self.scope, self.reason = locatives[-1].scope, f"the preceding text is about {locatives[-1].name}"
 
 
-def attach(sentence: Sentence, quantity: Quantity, others: list[Quantity], mentions: list[Mention]) -> Mention | None:
+def attach(
+    sentence: Sentence, quantity: Quantity, others: list[Quantity], mentions: list[Mention]
+) -> Mention | None:
     """The locative place a number is attached to in its sentence, if one is close enough."""
     tokens = sentence.tokens
     best: tuple[int, Mention] | None = None

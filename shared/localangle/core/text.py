@@ -17,10 +17,50 @@ _SPACE = re.compile(r"[ \t\u00a0\u2009\u202f]+")
 
 # Abbreviations after which a full stop does not end a sentence.
 _ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "st", "supt", "insp", "det", "sgt", "con", "pc", "dc", "ds", "di", "dci", "ch",
-    "cllr", "rev", "prof", "no", "co", "ltd", "inc", "gen", "col", "capt", "lt", "jan", "feb", "mar", "apr",
-    "aug", "sept", "sep", "oct", "nov", "dec", "approx", "est", "vs", "etc", "int", "assoc",
-}  # fmt: skip
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "st",
+    "supt",
+    "insp",
+    "det",
+    "sgt",
+    "con",
+    "pc",
+    "dc",
+    "ds",
+    "di",
+    "dci",
+    "ch",
+    "cllr",
+    "rev",
+    "prof",
+    "no",
+    "co",
+    "ltd",
+    "inc",
+    "gen",
+    "col",
+    "capt",
+    "lt",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "aug",
+    "sept",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
+    "approx",
+    "est",
+    "vs",
+    "etc",
+    "int",
+    "assoc",
+}
 
 
 def clean_text(text: str) -> str:
@@ -58,7 +98,9 @@ class Sentence:
     is_title: bool = False
 
 
-_TOKEN = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?(?:st|nd|rd|th|am|pm|s)?|[^\W\d_]+(?:['’][^\W\d_]+)*|[£$€%]|\S", re.UNICODE)
+_TOKEN = re.compile(
+    r"\d+(?:,\d{3})*(?:\.\d+)?(?:st|nd|rd|th|am|pm|s)?|[^\W\d_]+(?:['’][^\W\d_]+)*|[£$€%]|\S", re.UNICODE
+)
 
 
 def tokenize(text: str) -> tuple[Token, ...]:

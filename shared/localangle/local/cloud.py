@@ -38,7 +38,7 @@ _CfnLoader.add_multi_constructor("!", _tag)
 
 
 def load_template(path: Path) -> dict[str, Any]:
-    return dict(yaml.load(path.read_text(encoding="utf-8"), Loader=_CfnLoader))  # noqa: S506 - safe loader subclass
+    return dict(yaml.load(path.read_text(encoding="utf-8"), Loader=_CfnLoader))
 
 
 @dataclass
@@ -56,7 +56,7 @@ class LocalCloud:
     def queue_consumers(self) -> dict[str, str]:
         """Queue logical id → function folder, from each function's SQS event source."""
         out = {}
-        for lid, res in self.template["Resources"].items():
+        for res in self.template["Resources"].values():
             if res["Type"] != "AWS::Serverless::Function":
                 continue
             for event in (res["Properties"].get("Events") or {}).values():
@@ -85,7 +85,9 @@ def build(template_path: Path, parameters: dict[str, str] | None = None) -> Loca
             _table(cloud, lid, props, suffix)
         elif res["Type"] == "AWS::S3::Bucket":
             name = f"localangle-{lid.lower()}-{suffix}"
-            client("s3").create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region()})
+            client("s3").create_bucket(
+                Bucket=name, CreateBucketConfiguration={"LocationConstraint": region()}
+            )
             cloud.physical[lid] = {"Ref": name, "Arn": f"arn:aws:s3:::{name}"}
         elif res["Type"] == "AWS::SNS::Topic":
             arn = client("sns").create_topic(Name=f"localangle-{lid}-{suffix}")["TopicArn"]
@@ -113,8 +115,13 @@ def _queue(cloud: LocalCloud, lid: str, props: dict[str, Any], suffix: str) -> N
     fifo = bool(props.get("FifoQueue"))
     name = f"localangle-{lid}-{suffix}" + (".fifo" if fifo else "")
     attributes: dict[str, str] = {}
-    for key in ("VisibilityTimeout", "MessageRetentionPeriod", "ContentBasedDeduplication", "DeduplicationScope",
-                "FifoThroughputLimit"):  # fmt: skip
+    for key in (
+        "VisibilityTimeout",
+        "MessageRetentionPeriod",
+        "ContentBasedDeduplication",
+        "DeduplicationScope",
+        "FifoThroughputLimit",
+    ):
         if key in props:
             value = props[key]
             attributes[key] = str(value).lower() if isinstance(value, bool) else str(value)
@@ -123,7 +130,9 @@ def _queue(cloud: LocalCloud, lid: str, props: dict[str, Any], suffix: str) -> N
     if "RedrivePolicy" in props:
         attributes["RedrivePolicy"] = json.dumps(_resolve(cloud, props["RedrivePolicy"]))
     url = client("sqs").create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
-    arn = client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    arn = client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
     cloud.physical[lid] = {"Ref": url, "Arn": arn, "QueueName": name, "QueueUrl": url}
 
 
@@ -131,9 +140,11 @@ def _table(cloud: LocalCloud, lid: str, props: dict[str, Any], suffix: str) -> N
     name = f"localangle-{lid}-{suffix}"
     dynamodb = client("dynamodb")
     dynamodb.create_table(
-        TableName=name, KeySchema=props["KeySchema"], AttributeDefinitions=props["AttributeDefinitions"],
+        TableName=name,
+        KeySchema=props["KeySchema"],
+        AttributeDefinitions=props["AttributeDefinitions"],
         BillingMode=props.get("BillingMode", "PAY_PER_REQUEST"),
-    )  # fmt: skip
+    )
     ttl = props.get("TimeToLiveSpecification")
     if ttl:
         dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)

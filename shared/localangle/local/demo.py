@@ -43,10 +43,14 @@ def run_demo(root: Path, out_dir: Path, out: TextIO) -> int:
         timeline = Timeline.model_validate(yaml.safe_load((seeds / "demo.yaml").read_text(encoding="utf-8")))
     except Exception as exc:
         raise ConfigError(f"{seeds / 'demo.yaml'}: {exc}") from exc
-    operations = [(p.name, p.read_text(encoding="utf-8")) for p in sorted((seeds / "operations").glob("*.yaml"))]
-    out.write(f"localangle demo: {len(timeline.stories)} articles from {len(config.feeds)} outlets, "
-              f"{len(config.operations)} tracked operation(s), {len(config.newsrooms)} newsrooms\n"
-              "AWS is moto; feeds, pages and Slack are real HTTP servers on 127.0.0.1.\n\n")  # fmt: skip
+    operations = [
+        (p.name, p.read_text(encoding="utf-8")) for p in sorted((seeds / "operations").glob("*.yaml"))
+    ]
+    out.write(
+        f"localangle demo: {len(timeline.stories)} articles from {len(config.feeds)} outlets, "
+        f"{len(config.operations)} tracked operation(s), {len(config.newsrooms)} newsrooms\n"
+        "AWS is moto; feeds, pages and Slack are real HTTP servers on 127.0.0.1.\n\n"
+    )
     with World(root, operations, config.newsrooms, out_dir / "demo.log") as world:
         for feed in config.feeds:
             world.add_outlet(feed)
@@ -55,28 +59,41 @@ def run_demo(root: Path, out_dir: Path, out: TextIO) -> int:
         last = None
         for story in timeline.stories:
             article = read_article_file(seeds / story.file)
-            article = article.model_copy(update={"outlet": feeds[story.feed].outlet, "published": story.published})
+            article = article.model_copy(
+                update={"outlet": feeds[story.feed].outlet, "published": story.published}
+            )
             host = str(feeds[story.feed].url).split("/")[2]
             world.publish(story.feed, article, f"https://{host}/news/{story.slug}/", story.slug)
             before = len(world.alerts())
             world.tick(story.published)
             last = story.published
-            out.write(f"{story.published:%H:%M}  {feeds[story.feed].outlet} publishes "
-                      f"“{_short(article.title)}”\n")  # fmt: skip
+            out.write(
+                f"{story.published:%H:%M}  {feeds[story.feed].outlet} publishes “{_short(article.title)}”\n"
+            )
             for alert in world.alerts()[before:]:
                 _print_alert(world, Alert.model_validate(alert), out)
         processed = world.flow.invocations.get("process_article", 0)
         sent = len(world.flow.delivered)
         again = (last or datetime.now().astimezone()) + timedelta(minutes=15)
         world.tick(again)
-        out.write(f"{again:%H:%M}  scheduled run over unchanged feeds: "
-                  f"{world.flow.invocations.get('process_article', 0) - processed} articles processed, "
-                  f"{len(world.flow.delivered) - sent} alerts sent\n\n")  # fmt: skip
-        out.write(f"Slack messages received: {len(world.slack.messages)}; "
-                  f"emails sent through SES: {_ses_count()}\n")  # fmt: skip
+        out.write(
+            f"{again:%H:%M}  scheduled run over unchanged feeds: "
+            f"{world.flow.invocations.get('process_article', 0) - processed} articles processed, "
+            f"{len(world.flow.delivered) - sent} alerts sent\n\n"
+        )
+        out.write(
+            f"Slack messages received: {len(world.slack.messages)}; emails sent through SES: {_ses_count()}\n"
+        )
         for op in config.operations:
-            rows = cells(op, [c for m in op.metrics for c, inside in
-                              LedgerTable(world.cloud.env["LEDGER_TABLE"]).all_claims(op.id, m) if inside])  # fmt: skip
+            rows = cells(
+                op,
+                [
+                    c
+                    for m in op.metrics
+                    for c, inside in LedgerTable(world.cloud.env["LEDGER_TABLE"]).all_claims(op.id, m)
+                    if inside
+                ],
+            )
             text = report_text(op, rows, load_gazetteer())
             out_dir.mkdir(parents=True, exist_ok=True)
             local = out_dir / f"ledger-{op.id}.txt"
@@ -96,8 +113,9 @@ def _print_alert(world: World, alert: Alert, out: TextIO) -> None:
     text = as_text(view(alert))
     for local_url, published in world.published.items():
         text = text.replace(local_url, published.url or local_url)
-    item = aws.client("dynamodb").get_item(TableName=world.cloud.env["ALERTS_TABLE"],
-                                          Key={"alert_key": {"S": alert.key}})  # fmt: skip
+    item = aws.client("dynamodb").get_item(
+        TableName=world.cloud.env["ALERTS_TABLE"], Key={"alert_key": {"S": alert.key}}
+    )
     delivered = sorted(item.get("Item", {}).get("delivered", {}).get("SS", []))
     out.write("\n" + "\n".join("       " + line for line in text.splitlines()) + "\n")
     out.write(f"       → sent to {', '.join(delivered) or 'no newsroom'}\n\n")
@@ -106,4 +124,3 @@ def _print_alert(world: World, alert: Alert, out: TextIO) -> None:
 def _ses_count() -> int:
     stats = aws.client("ses").get_send_statistics().get("SendDataPoints", [])
     return sum(int(p.get("DeliveryAttempts", 0)) for p in stats)
-

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import io
 import importlib.util
+import io
 import json
 import sys
 import uuid
@@ -58,18 +58,26 @@ def load_handler(functions_dir: Path, name: str) -> Handler:
     module: ModuleType = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
     spec.loader.exec_module(module)
-    return module.handler  # type: ignore[no-any-return]
+    handler: Handler = module.handler
+    return handler
 
 
 def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
     records = []
     for m in messages:
-        records.append({
-            "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
-            "attributes": m.get("Attributes", {}), "messageAttributes": m.get("MessageAttributes", {}),
-            "md5OfBody": m.get("MD5OfBody", ""), "eventSource": "aws:sqs", "eventSourceARN": queue_arn,
-            "awsRegion": region(),
-        })  # fmt: skip
+        records.append(
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": m.get("MessageAttributes", {}),
+                "md5OfBody": m.get("MD5OfBody", ""),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": region(),
+            }
+        )
     return {"Records": records}
 
 
@@ -108,8 +116,13 @@ class Flow:
         for _ in range(max_batches):
             for queue in ORDER:
                 url = self.cloud.queue_url(queue)
-                reply = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"],
-                                            MessageAttributeNames=["All"], VisibilityTimeout=30)  # fmt: skip
+                reply = sqs.receive_message(
+                    QueueUrl=url,
+                    MaxNumberOfMessages=10,
+                    AttributeNames=["All"],
+                    MessageAttributeNames=["All"],
+                    VisibilityTimeout=30,
+                )
                 messages = reply.get("Messages", [])
                 if messages:
                     self._consume(queue, consumers[queue], url, messages)
@@ -129,7 +142,9 @@ class Flow:
         self.failures[function] = self.failures.get(function, 0) + len(failed)
         for m in messages:
             if m["MessageId"] in failed:
-                sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0)
+                sqs.change_message_visibility(
+                    QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0
+                )
                 continue
             if queue == "AlertQueue":
                 self.delivered.append(json.loads(m["Body"]))
@@ -140,7 +155,8 @@ class Flow:
         out = {}
         for lid, res in self.cloud.template["Resources"].items():
             if res["Type"] == "AWS::SQS::Queue" and lid.endswith("DLQ"):
-                attrs = sqs.get_queue_attributes(QueueUrl=self.cloud.queue_url(lid),
-                                                 AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]  # fmt: skip
+                attrs = sqs.get_queue_attributes(
+                    QueueUrl=self.cloud.queue_url(lid), AttributeNames=["ApproximateNumberOfMessages"]
+                )["Attributes"]
                 out[lid] = int(attrs["ApproximateNumberOfMessages"])
         return out

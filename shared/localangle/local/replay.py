@@ -13,12 +13,17 @@ from localangle.models.config import FeedConfig, Newsroom, SlackChannel
 
 START = datetime(2000, 1, 1, tzinfo=UTC)
 TICK = timedelta(minutes=15)
-NATIONAL_DESK = Newsroom(id="replay-desk", name="Replay desk", patch=["uk"],
-                         slack=SlackChannel(webhook_parameter="/localangle/slack/replay-desk"))  # fmt: skip
+NATIONAL_DESK = Newsroom(
+    id="replay-desk",
+    name="Replay desk",
+    patch=["uk"],
+    slack=SlackChannel(webhook_parameter="/localangle/slack/replay-desk"),
+)
 
 
-def replay(root: Path, operations: list[tuple[str, str]], paths: list[str], out: TextIO,
-           log_file: Path | None = None) -> list[dict[str, Any]]:  # fmt: skip
+def replay(
+    root: Path, operations: list[tuple[str, str]], paths: list[str], out: TextIO, log_file: Path | None = None
+) -> list[dict[str, Any]]:
     """Publish each file into its outlet's feed, one per scheduled run, and print each alert sent."""
     files = article_files(paths)
     articles = [read_article_file(p) for p in files]
@@ -30,8 +35,11 @@ def replay(root: Path, operations: list[tuple[str, str]], paths: list[str], out:
             if key not in feed_of:
                 feed_id = slugify(key)[:40] + f"-{len(feed_of) + 1}"
                 feed_of[key] = feed_id
-                world.add_outlet(FeedConfig(id=feed_id, outlet=key,
-                                            url=f"https://{feed_id}.replay.localangle.example/feed.xml"))  # fmt: skip
+                world.add_outlet(
+                    FeedConfig(
+                        id=feed_id, outlet=key, url=f"https://{feed_id}.replay.localangle.example/feed.xml"
+                    )
+                )
         world.upload_config()
         alerts: list[dict[str, Any]] = []
         for n, (path, article) in enumerate(zip(files, articles, strict=True)):
@@ -61,9 +69,20 @@ def as_json(alert: dict[str, Any], world: World) -> dict[str, Any]:
     """An alert in DESIGN.md §4's shape, with sources shown as an editor knows them."""
     if alert["kind"] == "new_regional_angle":
         trigger = world.public(alert["trigger"].get("url"))
-        return {"kind": alert["kind"], "operation": alert["operation"], "region": alert["region"],
-                "figures": [_claim(c, world, True) for c in alert["figures"]],
-                "outlet": trigger.outlet, "url": trigger.url, "source": trigger.source}  # fmt: skip
-    return {"kind": alert["kind"], "operation": alert["operation"], "metric": alert["metric"],
-            "scope": alert["scope"], "claims": [_claim(c, world, False) for c in alert["claims"]],
-            "explanation": alert["explanation"]}  # fmt: skip
+        return {
+            "kind": alert["kind"],
+            "operation": alert["operation"],
+            "region": alert["region"],
+            "figures": [_claim(c, world, True) for c in alert["figures"]],
+            "outlet": trigger.outlet,
+            "url": trigger.url,
+            "source": trigger.source,
+        }
+    return {
+        "kind": alert["kind"],
+        "operation": alert["operation"],
+        "metric": alert["metric"],
+        "scope": alert["scope"],
+        "claims": [_claim(c, world, False) for c in alert["claims"]],
+        "explanation": alert["explanation"],
+    }

@@ -27,11 +27,16 @@ from localangle.models.config import FeedConfig, Newsroom
 REGION = "eu-west-2"
 SENDER = "alerts@localangle.example"
 LOCAL_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SECURITY_TOKEN": "testing",
-    "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
-    "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_REGION": REGION,
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_DISABLED": "true",
     "POWERTOOLS_SERVICE_NAME": "localangle",
-}  # fmt: skip
+}
 
 
 @dataclass
@@ -58,15 +63,16 @@ def page_html(article: Article) -> bytes:
     """An outlet's article page: navigation, the story, a footer; the extractor must find the story."""
     paragraphs = "\n".join(f"<p>{html.escape(p)}</p>" for p in article.text.split("\n\n"))
     published = article.published.isoformat() if article.published else ""
+    title, outlet = html.escape(article.title), html.escape(article.outlet or "The outlet")
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(article.title)} | {html.escape(article.outlet or "")}</title>
+<html lang="en"><head><meta charset="utf-8"><title>{title} | {outlet}</title>
 <meta property="article:published_time" content="{published}"></head>
 <body><header><nav><a href="/">Home</a> <a href="/news">News</a> <a href="/sport">Sport</a></nav></header>
-<main><article><h1>{html.escape(article.title)}</h1>
+<main><article><h1>{title}</h1>
 {paragraphs}
 </article></main>
 <aside><h2>Most read</h2><ul><li><a href="/other">Another story</a></li></ul></aside>
-<footer><p>© {html.escape(article.outlet or "The outlet")}. All rights reserved.</p></footer></body></html>""".encode()
+<footer><p>© {outlet}. All rights reserved.</p></footer></body></html>""".encode()
 
 
 def feed_xml(outlet: _Outlet) -> bytes:
@@ -79,14 +85,21 @@ def feed_xml(outlet: _Outlet) -> bytes:
             f'<guid isPermaLink="false">{escape(article.id)}</guid>{pub}'
             f"<description>{escape(lede)}</description></item>"
         )
-    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-            f"<title>{escape(outlet.feed.outlet)}</title><link>{escape(str(outlet.feed.url))}</link>"
-            f"<description>News</description>{''.join(items)}</channel></rss>").encode()  # fmt: skip
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>{escape(outlet.feed.outlet)}</title><link>{escape(str(outlet.feed.url))}</link>"
+        f"<description>News</description>{''.join(items)}</channel></rss>"
+    ).encode()
 
 
 class World:
-    def __init__(self, root: Path, operations: list[tuple[str, str]], newsrooms: list[Newsroom],
-                 log_file: Path | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        root: Path,
+        operations: list[tuple[str, str]],
+        newsrooms: list[Newsroom],
+        log_file: Path | None = None,
+    ) -> None:
         self.root = root
         self.operations = operations  # (file name, YAML text)
         self.newsrooms = newsrooms
@@ -120,8 +133,12 @@ class World:
         aws.client("ses").verify_email_identity(EmailAddress=SENDER)
         for room in self.newsrooms:
             if room.slack:
-                aws.client("ssm").put_parameter(Name=room.slack.webhook_parameter, Type="SecureString",
-                                                Value=f"{self.slack.url}/hooks/{room.id}", Overwrite=True)  # fmt: skip
+                aws.client("ssm").put_parameter(
+                    Name=room.slack.webhook_parameter,
+                    Type="SecureString",
+                    Value=f"{self.slack.url}/hooks/{room.id}",
+                    Overwrite=True,
+                )
         from localangle.local.driver import Flow
 
         self.flow = Flow(self.cloud, self.root)
@@ -130,7 +147,9 @@ class World:
             self.flow.stdout = self._log
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.site.__exit__()
         self.slack.__exit__()
         if self.log_file:
@@ -154,17 +173,24 @@ class World:
         self.site.publish(_mirror_path(str(feed.url)), feed_xml(outlet), "application/rss+xml; charset=utf-8")
 
     def upload_config(self) -> None:
-        """Put operations, feeds (pointing at the local server) and newsrooms where the functions read them."""
+        """Upload operations, feeds (served locally) and newsrooms to where the functions read them."""
         bucket = self.cloud.env["ARCHIVE_BUCKET"]
         prefix = self.cloud.env["CONFIG_PREFIX"]
         s3 = aws.client("s3")
         for name, text in self.operations:
             s3.put_object(Bucket=bucket, Key=f"{prefix}operations/{Path(name).name}", Body=text.encode())
-        feeds = [FeedConfig.model_validate({**o.feed.model_dump(), "url": self.site.url + _mirror_path(str(o.feed.url))})
-                 for o in self.outlets.values()]  # fmt: skip
+        feeds = [
+            FeedConfig.model_validate(
+                {**o.feed.model_dump(), "url": self.site.url + _mirror_path(str(o.feed.url))}
+            )
+            for o in self.outlets.values()
+        ]
         s3.put_object(Bucket=bucket, Key=f"{prefix}feeds.yaml", Body=dump_models(feeds, "feeds").encode())
-        s3.put_object(Bucket=bucket, Key=f"{prefix}newsrooms.yaml",
-                      Body=dump_models(self.newsrooms, "newsrooms").encode())  # fmt: skip
+        s3.put_object(
+            Bucket=bucket,
+            Key=f"{prefix}newsrooms.yaml",
+            Body=dump_models(self.newsrooms, "newsrooms").encode(),
+        )
 
     def publish(self, feed_id: str, article: Article, public_url: str | None, slug: str) -> str:
         """Put the article's page on the outlet's site and its entry at the top of the outlet's feed."""
@@ -176,7 +202,9 @@ class World:
         page_url = self.site.publish(path, page_html(article), "text/html; charset=utf-8", modified)
         outlet.items.insert(0, (article, page_url))
         self.published[page_url] = Published(public_url, article.outlet, article.source)
-        self.site.publish(_mirror_path(base), feed_xml(outlet), "application/rss+xml; charset=utf-8", modified)
+        self.site.publish(
+            _mirror_path(base), feed_xml(outlet), "application/rss+xml; charset=utf-8", modified
+        )
         return page_url
 
     def tick(self, when: datetime) -> None:

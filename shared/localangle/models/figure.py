@@ -50,4 +50,6 @@ class Analysis(BaseModel):
     matches: list[Match] = Field(default_factory=list)
     regions: list[str] = Field(default_factory=list)
     figures: list[Figure] = Field(default_factory=list)
-    evidence: dict[str, str] = Field(default_factory=dict, description="region → the first sentence naming it")
+    evidence: dict[str, str] = Field(
+        default_factory=dict, description="region → the first sentence naming it"
+    )

@@ -17,17 +17,20 @@ class MetricSpec(BaseModel):
 
     nouns: list[str] = Field(default_factory=list, description="counted nouns: '21 arrests', '32 warrants'")
     verbs: list[str] = Field(
-        default_factory=list, description="verbs and nominalisations: 'arrested 21', '21 were arrested', 'arrest of'"
+        default_factory=list,
+        description="verbs and nominalisations: 'arrested 21', '21 were arrested', 'arrest of'",
     )
     subjects: list[str] = Field(
-        default_factory=list, description="what is counted when a verb carries the metric: 'people', 'children'"
+        default_factory=list,
+        description="what is counted when a verb carries the metric: 'people', 'children'",
     )
     phrases: list[str] = Field(
         default_factory=list, description="predicates that name the metric: 'on the sex offenders register'"
     )
     kind: Literal["count", "duration_months", "age_min", "age_max"] = "count"
     operation_wide: bool = Field(
-        default=False, description="a figure about the whole operation (forces, duration): its scope is national"
+        default=False,
+        description="a figure about the whole operation (forces, duration): its scope is national",
     )
 
 
@@ -70,5 +73,7 @@ class Operation(BaseModel):
             raise ValueError("ends is before starts")
         for anchor in self.anchor_figures:
             if anchor.metric not in self.metrics:
-                raise ValueError(f"anchor figure metric {anchor.metric!r} is not one of the operation's metrics")
+                raise ValueError(
+                    f"anchor figure metric {anchor.metric!r} is not one of the operation's metrics"
+                )
         return self

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC
 
 from localangle.adapters.feeds import looks_like_html_page, parse_feed
 from localangle.adapters.http import FetchError
@@ -70,17 +70,39 @@ def fetch_feed(message: FeedMessage) -> FeedOutcome:
         raw_key, note = None, "feed text only: the entry has no link"
         if entry.url:
             raw_key, note = _archive_page(archive, entry_id, entry.url)
-        article = ArticleMessage(article_id=entry_id, feed_id=feed.id, outlet=feed.outlet, patch=feed.patch,
-                                 entry=entry, fingerprint=entry_print, raw_key=raw_key, page_note=note)  # fmt: skip
+        article = ArticleMessage(
+            article_id=entry_id,
+            feed_id=feed.id,
+            outlet=feed.outlet,
+            patch=feed.patch,
+            entry=entry,
+            fingerprint=entry_print,
+            raw_key=raw_key,
+            page_note=note,
+        )
         send(s.article_queue_url, article)
-        seen.remember(entry_id, entry_print, feed.id)  # only after the hand-over: a crash before it retries the entry
+        seen.remember(
+            entry_id, entry_print, feed.id
+        )  # only after the hand-over: a crash before it retries the entry
         outcome.new += 1
     state_table.record(
-        feed.id, last_polled=polled, last_success=polled, failures=0,
-        etag=response.headers.get("etag", ""), last_modified=response.headers.get("last-modified", ""),
-    )  # fmt: skip
-    logger.info("feed fetched", extra={"feed_id": feed.id, "new": outcome.new, "unchanged": outcome.unchanged,
-                                       "skipped": len(outcome.skipped), "warning": parsed.warning})  # fmt: skip
+        feed.id,
+        last_polled=polled,
+        last_success=polled,
+        failures=0,
+        etag=response.headers.get("etag", ""),
+        last_modified=response.headers.get("last-modified", ""),
+    )
+    logger.info(
+        "feed fetched",
+        extra={
+            "feed_id": feed.id,
+            "new": outcome.new,
+            "unchanged": outcome.unchanged,
+            "skipped": len(outcome.skipped),
+            "warning": parsed.warning,
+        },
+    )
     metrics.add_metric(name="ArticlesFound", unit="Count", value=outcome.new)
     return outcome
 

@@ -1,4 +1,4 @@
-"""UpdateLedger: judge one article's figures against the operation's ledger, record them, raise alerts once."""
+"""UpdateLedger: judge an article's figures against the operation's ledger, record them, raise alerts once."""
 
 from __future__ import annotations
 
@@ -21,8 +21,9 @@ def update_ledger(message: LedgerMessage) -> list[str]:
         logger.warning("operation is no longer tracked", extra={"operation_id": message.operation})
         return []
     table = LedgerTable(s.ledger_table)
-    update = Ledger(operation, load_gazetteer(), table).judge(message.origin, message.regions, message.figures,
-                                                              evidence=message.evidence)
+    update = Ledger(operation, load_gazetteer(), table).judge(
+        message.origin, message.regions, message.figures, evidence=message.evidence
+    )
     table.apply(operation.id, message.origin.article_id, update)
     records = AlertRecords(s.alerts_table)
     queued = []
@@ -33,7 +34,14 @@ def update_ledger(message: LedgerMessage) -> list[str]:
         send(s.alert_queue_url, AlertMessage(alert=alert))
         records.mark(alert.key, "queued")
         queued.append(alert.key)
-        logger.info("alert raised", extra={"operation_id": operation.id, "article_id": message.origin.article_id,
-                                           "alert_key": alert.key, "kind": alert.kind})  # fmt: skip
+        logger.info(
+            "alert raised",
+            extra={
+                "operation_id": operation.id,
+                "article_id": message.origin.article_id,
+                "alert_key": alert.key,
+                "kind": alert.kind,
+            },
+        )
     metrics.add_metric(name="AlertsRaised", unit="Count", value=len(queued))
     return queued

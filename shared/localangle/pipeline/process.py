@@ -27,9 +27,16 @@ def build_article(message: ArticleMessage, archive: Archive) -> Article:
             title, text = entry.title or page.title, page.text
     text = clean_text(text)
     return Article(
-        id=message.article_id, url=entry.url, title=title, outlet=message.outlet, published=entry.published,
-        text=text, content_hash=content_hash(title, text), feed_id=message.feed_id, patch=message.patch,
-    )  # fmt: skip
+        id=message.article_id,
+        url=entry.url,
+        title=title,
+        outlet=message.outlet,
+        published=entry.published,
+        text=text,
+        content_hash=content_hash(title, text),
+        feed_id=message.feed_id,
+        patch=message.patch,
+    )
 
 
 def process_article(message: ArticleMessage) -> int:
@@ -42,20 +49,40 @@ def process_article(message: ArticleMessage) -> int:
         logger.info("article unchanged", extra={"article_id": article.id})
         return 0
     analysis = runtime.reader().analyse(article)
-    origin = Source(article_id=article.id, outlet=article.outlet, url=article.url, title=article.title,
-                    published=article.published)  # fmt: skip
+    origin = Source(
+        article_id=article.id,
+        outlet=article.outlet,
+        url=article.url,
+        title=article.title,
+        published=article.published,
+    )
     for match in analysis.matches:
         figures = [f for f in analysis.figures if f.operation == match.operation]
         dedup = hashlib.sha256(f"{article.id}:{article.content_hash}:{match.operation}".encode()).hexdigest()
-        send(s.ledger_queue_url, LedgerMessage(operation=match.operation, origin=origin, match=match,
-                                               regions=analysis.regions, figures=figures,
-                                               evidence=analysis.evidence),
-             group=match.operation, dedup=dedup)  # fmt: skip
+        send(
+            s.ledger_queue_url,
+            LedgerMessage(
+                operation=match.operation,
+                origin=origin,
+                match=match,
+                regions=analysis.regions,
+                figures=figures,
+                evidence=analysis.evidence,
+            ),
+            group=match.operation,
+            dedup=dedup,
+        )
     key = archive.put_article(article, analysis)
     articles.put(article, analysis, key)  # last: a crash before this re-reads the article, which is harmless
-    logger.info("article processed", extra={"article_id": article.id, "feed_id": article.feed_id,
-                                            "matches": [m.operation for m in analysis.matches],
-                                            "figures": len(analysis.figures)})  # fmt: skip
+    logger.info(
+        "article processed",
+        extra={
+            "article_id": article.id,
+            "feed_id": article.feed_id,
+            "matches": [m.operation for m in analysis.matches],
+            "figures": len(analysis.figures),
+        },
+    )
     metrics.add_metric(name="ArticlesProcessed", unit="Count", value=1)
     metrics.add_metric(name="FiguresRead", unit="Count", value=len(analysis.figures))
     return len(analysis.matches)

@@ -45,7 +45,9 @@ def _current() -> _Cached:
         reader = entry.reader if entry and entry.signature == signature else None
         entry = _Cached(config, reader, time.monotonic(), signature)
         _cache["config"] = entry
-        logger.debug("configuration loaded", extra={"operations": len(config.operations), "feeds": len(config.feeds)})
+        logger.debug(
+            "configuration loaded", extra={"operations": len(config.operations), "feeds": len(config.feeds)}
+        )
     return entry
 
 
@@ -70,5 +72,6 @@ def forget() -> None:
 @cache
 def http() -> HttpClient:
     s = settings()
-    return HttpClient(connect_timeout=s.http_connect_timeout, read_timeout=s.http_read_timeout,
-                      max_bytes=s.http_max_bytes)  # fmt: skip
+    return HttpClient(
+        connect_timeout=s.http_connect_timeout, read_timeout=s.http_read_timeout, max_bytes=s.http_max_bytes
+    )

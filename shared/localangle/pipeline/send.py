@@ -66,7 +66,7 @@ def register_context(context: LambdaContext) -> None:
 
 
 def send_alert(message: AlertMessage) -> int:
-    """Returns how many deliveries are confirmed; a repeat of an earlier one is confirmed without resending."""
+    """How many deliveries are confirmed; a repeat of an earlier one is confirmed without resending."""
     alert = message.alert
     s = settings()
     rooms = audiences(runtime.config().newsrooms, alert, load_gazetteer())
@@ -78,16 +78,37 @@ def send_alert(message: AlertMessage) -> int:
     for room in rooms:
         targets: list[Delivery] = []
         if room.slack:
-            targets.append(Delivery(target=f"{alert.key}|{room.id}|slack", channel="slack", newsroom=room.id,
-                                    alert=alert, webhook_parameter=room.slack.webhook_parameter))  # fmt: skip
+            targets.append(
+                Delivery(
+                    target=f"{alert.key}|{room.id}|slack",
+                    channel="slack",
+                    newsroom=room.id,
+                    alert=alert,
+                    webhook_parameter=room.slack.webhook_parameter,
+                )
+            )
         if room.email:
-            targets.append(Delivery(target=f"{alert.key}|{room.id}|email", channel="email", newsroom=room.id,
-                                    alert=alert, recipients=room.email))  # fmt: skip
+            targets.append(
+                Delivery(
+                    target=f"{alert.key}|{room.id}|email",
+                    channel="email",
+                    newsroom=room.id,
+                    alert=alert,
+                    recipients=room.email,
+                )
+            )
         for delivery in targets:
             deliver(delivery=delivery)
             records.mark_delivered(alert.key, f"{room.id}:{delivery.channel}")
             made += 1
-            logger.info("alert delivered", extra={"alert_key": alert.key, "newsroom": room.id,
-                                                  "channel": delivery.channel, "operation_id": alert.operation})  # fmt: skip
+            logger.info(
+                "alert delivered",
+                extra={
+                    "alert_key": alert.key,
+                    "newsroom": room.id,
+                    "channel": delivery.channel,
+                    "operation_id": alert.operation,
+                },
+            )
     metrics.add_metric(name="AlertsDelivered", unit="Count", value=made)
     return made

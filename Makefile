@@ -1,0 +1,42 @@
+# localangle — everything a fresh machine needs is behind these targets.
+#   make demo   the whole flow offline on the seed articles
+#   make test   every check: lint, format, types, template lint, all tests
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+
+.PHONY: setup demo test lint typecheck template pytest replay clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+setup: $(STAMP)
+
+demo: setup
+	$(BIN)/localangle demo
+
+replay: setup
+	$(BIN)/localangle replay seeds/articles/*.txt
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+template: setup
+	$(BIN)/cfn-lint template.yaml
+
+pytest: setup
+	$(BIN)/pytest
+
+test: lint typecheck template pytest
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .aws-sam
