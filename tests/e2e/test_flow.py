@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import GOLD, ROOT, operation_texts
 
 from localangle.adapters import aws
 from localangle.articles import read_article_file
 from localangle.local.demo import run_demo
 from localangle.local.replay import replay
 from localangle.local.world import World
+from tests.conftest import GOLD, ROOT, operation_texts
 
 T0 = datetime(2014, 7, 16, 9, 0, tzinfo=UTC)
 

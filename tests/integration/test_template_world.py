@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.conftest import ROOT
-
 from localangle.adapters import aws
 from localangle.local.cloud import load_template
 from localangle.local.driver import FakeContext
 from localangle.local.world import World
+from tests.conftest import ROOT
 
 
 def _event(name: str) -> dict[str, Any]:
@@ -72,9 +71,8 @@ def test_every_handler_accepts_its_sample_event(seed_world: World) -> None:
         == 5
     )
     # FetchFeed: the Warrington Guardian's feed, with one story in it
-    from tests.conftest import ARTICLES
-
     from localangle.articles import read_article_file
+    from tests.conftest import ARTICLES
 
     article = read_article_file(ARTICLES / "001_bc18daddbc62a9cf.txt").model_copy(
         update={"outlet": "Warrington Guardian"}

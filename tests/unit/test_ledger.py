@@ -6,13 +6,13 @@ import random
 from pathlib import Path
 
 import pytest
-from tests.conftest import GOLD
-from tests.fakes import MemoryLedgerStore
 
 from localangle.articles import read_article_file
 from localangle.core.analysis import Reader
 from localangle.core.ledger import Ledger
 from localangle.models.alert import Alert, Source
+from tests.conftest import GOLD
+from tests.fakes import MemoryLedgerStore
 
 
 def run(reader: Reader, files: list[Path]) -> list[tuple[Alert, str]]:

@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import ARTICLES, GOLD
 
 from localangle.articles import read_article_file
 from localangle.core.analysis import Reader
 from localangle.models.figure import Figure
+from tests.conftest import ARTICLES, GOLD
 
 Key = tuple[str, int | None, int | None, str, bool]
 

@@ -99,10 +99,8 @@ def _entry(entry: Any) -> FeedEntry | str:
     content = entry.get("content") or []
     raw = next((c.get("value", "") for c in content if isinstance(c, dict) and c.get("value")), "")
     text = _text(raw or entry.get("summary", ""))
-    if not (url or guid):
-        return "entry has neither a link nor an id" if (title or text) else "entry is empty"
     if not (title or text or url):
-        return "entry has no title, text or link"
+        return "entry has no title, text or link"  # with any of them it is an article (id from its hash)
     published = None
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         stamp = entry.get(key)

@@ -1,0 +1,76 @@
+"""Slack blocks and email carry the alert's figures, sentences and links, and article text stays inert."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from localangle.adapters.email import as_html, subject
+from localangle.adapters.slack import blocks
+from localangle.models.alert import Alert, Claim, Source
+from localangle.render import as_text, view
+
+HOSTILE = "Police said <!channel> <@U123> see <http://evil.example|the BBC> & more\r\nBcc: victim@example.org"
+
+
+def _alert(sentence: str = HOSTILE) -> Alert:
+    origin = Source(
+        article_id="a1", outlet="Courier\nBcc: x@example.org", url="https://courier.example/a?x=1|2"
+    )
+    claims = [
+        Claim(
+            metric="arrests",
+            scope="cheshire/warrington",
+            low=9,
+            high=9,
+            text="nine",
+            sentence=sentence,
+            origin=origin,
+        ),
+        Claim(
+            metric="arrests",
+            scope="cheshire/warrington",
+            low=21,
+            high=21,
+            text="21",
+            sentence="21 in Warrington.",
+            origin=Source(article_id="a2", outlet="Warrington Guardian", url="https://wg.example/b"),
+        ),
+    ]
+    return Alert(
+        key="k1",
+        kind="conflicting_figure",
+        severity="warning",
+        operation="op",
+        operation_name="Op",
+        metric="arrests",
+        scope="cheshire/warrington",
+        claims=claims,
+        explanation="town given county total",
+        headline="h",
+        created_at=datetime(2014, 7, 16, tzinfo=UTC),
+        trigger=origin,
+    )
+
+
+def test_slack_blocks_carry_values_sources_and_sentences() -> None:
+    payload = json.dumps(blocks(view(_alert("Nine were arrested in Warrington."))))
+    assert "Conflicting figure: arrests in Warrington" in payload
+    assert "9 vs 21" in payload and "Nine were arrested in Warrington." in payload
+    assert "<https://wg.example/b|Warrington Guardian>" in payload
+    assert "town given county total" in payload
+
+
+def test_article_text_cannot_ping_or_disguise_a_link_in_slack() -> None:
+    payload = json.dumps(blocks(view(_alert())))
+    for forbidden in ("<!channel>", "<@U123>", "<http://evil.example|"):
+        assert forbidden not in payload
+    assert "&lt;!channel&gt;" in payload
+
+
+def test_email_escapes_html_and_keeps_headers_on_one_line() -> None:
+    rendered = view(_alert())
+    assert "\r" not in subject(rendered) and "\n" not in subject(rendered)
+    html = as_html(rendered)
+    assert "<!channel>" not in html and "&lt;!channel&gt;" in html
+    assert "9 arrests — Warrington" in as_text(rendered)

@@ -1,0 +1,49 @@
+"""Feed bytes become normalised entries; what cannot be an article is skipped or refused with a reason."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from localangle.adapters.feeds import html_to_text, parse_feed
+from localangle.feeds_cli import parse_feed_files
+
+FEEDS = Path(__file__).resolve().parents[1] / "data" / "feeds"
+
+
+def test_rss_entries_are_normalised() -> None:
+    parsed = parse_feed((FEEDS / "rss2.xml").read_bytes(), "https://courier.example/rss")
+    assert parsed.error is None and parsed.title == "Cheshire Courier"
+    first = parsed.entries[0]
+    assert first.title == "Police arrest 21 & more"
+    assert first.published == datetime(2014, 7, 16, 8, 0, tzinfo=UTC)  # +0100 becomes UTC
+    assert first.text == "CHESHIRE Constabulary has arrested 21 people.\n\nSix in the east."
+    assert parsed.entries[1].url is None and parsed.entries[1].text  # words but no link: still an article
+    assert parsed.skipped == ["entry has no title, text or link"]
+
+
+def test_relative_links_resolve_against_the_feed() -> None:
+    parsed = parse_feed((FEEDS / "atom-relative.xml").read_bytes(), "https://wire.example/feeds/atom.xml")
+    assert parsed.entries[0].url == "https://wire.example/stories/660"
+    assert parsed.entries[0].published == datetime(2014, 7, 16, 14, 0, tzinfo=UTC)
+
+
+def test_an_html_error_page_is_reported_not_parsed() -> None:
+    parsed = parse_feed((FEEDS / "error-page.html").read_bytes(), content_type="text/html")
+    assert parsed.error == "an HTML page, not a feed" and not parsed.entries
+
+
+def test_parse_feed_command_never_crashes_and_says_why() -> None:
+    lines = list(parse_feed_files([str(FEEDS), str(FEEDS / "missing.xml")]))
+    by_source = {Path(line["source"]).name: line for line in lines if "error" in line}
+    assert by_source["error-page.html"]["error"] == "an HTML page, not a feed"
+    assert by_source["garbage.bin"]["error"].startswith("not a feed")
+    assert by_source["missing.xml"]["error"].startswith("cannot be read")
+    articles = [line for line in lines if "id" in line]
+    assert {a["url"] for a in articles} >= {"https://courier.example/news/1?utm_source=rss"}
+    assert all(set(a) == {"source", "id", "url", "title", "outlet", "published", "text"} for a in articles)
+
+
+def test_html_to_text_keeps_paragraphs_and_drops_scripts() -> None:
+    html = "<p>One &amp; two</p><script>alert(1)</script><div>Three<br>Four</div>"
+    assert html_to_text(html) == "One & two\n\nThree\n\nFour"
