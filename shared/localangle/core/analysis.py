@@ -134,9 +134,10 @@ def _prefer_body(found: list[tuple[Sentence, Figure]]) -> list[Figure]:
     for sentence, f in found:
         if not sentence.is_title:
             body_values.setdefault((f.metric, f.scope), set()).add((f.low, f.high))
-    out: list[Figure] = []
+    kept: list[tuple[int, Figure]] = []
     seen: set[tuple[str, str, int | None, int | None, bool]] = set()
-    for sentence, f in found:
+    # The body's wording first, so a figure the headline repeats is quoted from the body; then text order.
+    for position, (sentence, f) in sorted(enumerate(found), key=lambda item: item[1][0].is_title):
         values = body_values.get((f.metric, f.scope))
         if (
             sentence.is_title
@@ -148,5 +149,5 @@ def _prefer_body(found: list[tuple[Sentence, Figure]]) -> list[Figure]:
         if key in seen:
             continue
         seen.add(key)
-        out.append(f)
-    return out
+        kept.append((position, f))
+    return [f for _, f in sorted(kept, key=lambda item: item[0])]

@@ -99,14 +99,14 @@ def read_sentence(sentence: Sentence, lexicon: Lexicon) -> tuple[list[Quantity],
             continue
         found = _metric(lowers, q, counts, lexicon)
         if found is None and last_listed and q.end < len(lowers) and lowers[q.end] in ELLIPSIS_NEXT:
-            found = (last_listed, q.end, "a list that shares the noun")
+            found = (last_listed, q.end, "a list that shares the noun", q.start)
         if found is None:
             continue
-        metric, end, how = found
+        metric, end, how, start = found
         if lexicon.kinds.get(metric) == "count":
             last_listed = metric
         low, high, qualifier = q.low, q.high, q.qualifier
-        readings.append(Reading(metric, q, low, high, qualifier, q.start, max(end, q.end), how))
+        readings.append(Reading(metric, q, low, high, qualifier, min(start, q.start), max(end, q.end), how))
     return quantities, readings
 
 
@@ -148,7 +148,8 @@ def _clause_after(lowers: list[str], q: Quantity, counts: list[Quantity], limit:
 
 def _metric(
     lowers: list[str], q: Quantity, counts: list[Quantity], lex: Lexicon
-) -> tuple[str, int, str] | None:
+) -> tuple[str, int, str, int] | None:
+    """(metric, end of the figure's words, how it was read, start of the figure's words), or None."""
     n = len(lowers)
     p = q.end
     while p < n and lowers[p] in ("-", "‐"):
@@ -158,7 +159,7 @@ def _metric(
     if months and p < n and lowers[p] in ("month", "months"):
         before = lowers[max(0, q.start - 3) : q.start]
         if (p + 1 < n and lowers[p + 1] in OPERATION_NOUNS) or {"past", "last"} & set(before):
-            return months[0], p + 1, "length of the operation"
+            return months[0], p + 1, "length of the operation", q.start
         return None
     partitive = p + 1 < n and lowers[p] == "of" and lowers[p + 1] in ("the", "those", "them", "these")
     subject_end = 0
@@ -175,7 +176,12 @@ def _metric(
                 break
             size, metrics = lex.match(lex.nouns, lowers, p)
             if size:
-                return sorted(metrics)[0], p + size, f"counted noun '{' '.join(lowers[p : p + size])}'"
+                return (
+                    sorted(metrics)[0],
+                    p + size,
+                    f"counted noun '{' '.join(lowers[p : p + size])}'",
+                    q.start,
+                )
             size = lex.subject_at(lowers, p)
             if size:
                 subject_end, subject = p + size, tuple(lowers[p : p + size])
@@ -188,7 +194,7 @@ def _metric(
     for i in range(start, clause_end):  # predicates: "were registered sex offenders"
         size, metrics = lex.match(lex.phrases, lowers, i)
         if size:
-            return sorted(metrics)[0], i + size, f"predicate '{' '.join(lowers[i : i + size])}'"
+            return sorted(metrics)[0], i + size, f"predicate '{' '.join(lowers[i : i + size])}'", q.start
     if partitive:  # "39 of those arrested were charged": only a verb after the copula counts
         copula = next((i for i in range(start, clause_end) if lowers[i] in COPULAS), None)
         if copula is None:
@@ -199,7 +205,7 @@ def _metric(
         if size:
             chosen = _fits_subject(metrics, subject, lex, adjacent=(i == q.end))
             if chosen:
-                return chosen, i + size, f"verb '{' '.join(lowers[i : i + size])}'"
+                return chosen, i + size, f"verb '{' '.join(lowers[i : i + size])}'", q.start
     if partitive:
         return None
     for back in range(1, 4):  # "arrested 21 people", "the arrest of 660"
@@ -211,7 +217,7 @@ def _metric(
             if verb_metrics and i + size == q.start:
                 chosen = _fits_subject(verb_metrics, subject, lex, adjacent=True)
                 if chosen:
-                    return chosen, subject_end or q.end, f"verb '{' '.join(lowers[i : i + size])}'"
+                    return chosen, subject_end or q.end, f"verb '{' '.join(lowers[i : i + size])}'", i
     return None
 
 

@@ -394,6 +394,30 @@ class Focus:
             self.scope, self.reason = locatives[-1].scope, f"the preceding text is about {locatives[-1].name}"
 
 
+def _listed_with(sentence: Sentence, first: Mention, mentions: list[Mention]) -> list[Mention]:
+    """The places listed together with `first` ("in Leicester, Loughborough and Hinckley")."""
+    run = [first]
+    for m in mentions:
+        if m.start < run[-1].end:
+            continue
+        between = [t.lower for t in sentence.tokens[run[-1].end : m.start]]
+        if not between or not all(w in (",", "and", "or", "&") for w in between):
+            break
+        run.append(m)
+    return run
+
+
+def common_scope(scopes: list[str]) -> str:
+    """The narrowest scope that holds them all: towns of one force → the force; else the UK."""
+    if len(set(scopes)) == 1:
+        return scopes[0]
+    heads = {s.split("/")[0] for s in scopes}
+    head = next(iter(heads))
+    if len(heads) == 1 and ":" not in head and head != "uk":
+        return head
+    return "uk"
+
+
 def attach(
     sentence: Sentence, quantity: Quantity, others: list[Quantity], mentions: list[Mention]
 ) -> Mention | None:
@@ -415,8 +439,19 @@ def attach(
         distance = (hi - lo) + penalty + 10 * boundaries
         if distance <= ATTACH_LIMIT and (best is None or distance < best[0]):
             best = (distance, m)
-    if best is None:
+    chosen = best[1] if best else None
+    if chosen is None:
         for m in mentions:  # "In Cheshire, 21 people were arrested": a fronted place covers the sentence
             if m.role == "locative" and m.start <= 2 and m.end <= quantity.start:
-                return m
-    return best[1] if best else None
+                chosen = m
+                break
+    if chosen is None:
+        return None
+    listed = _listed_with(sentence, chosen, mentions)
+    if len(listed) > 1:  # several places share the figure: it belongs to the area that holds them all
+        last = listed[-1]
+        name = sentence.text[sentence.tokens[chosen.start].start : sentence.tokens[last.end - 1].end]
+        return Mention(
+            chosen.start, last.end, common_scope([m.scope for m in listed]), "list", "locative", name
+        )
+    return chosen
