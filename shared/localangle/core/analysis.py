@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from localangle.core.figures import Reading, outside_operation, read_sentence
+from localangle.core.figures import Reading, other_period, outside_operation, read_sentence
 from localangle.core.gazetteer import Gazetteer, load_gazetteer
 from localangle.core.lexicon import Lexicon
 from localangle.core.matching import Matcher
@@ -32,6 +32,13 @@ class Reader:
         title = [Sentence(s.text, -1, i, s.tokens, is_title=True) for i, s in enumerate(title)]
         body = split_sentences(clean_text(article.text), first_index=len(title))
         return title + body
+
+    def figures_for(self, article: Article, operation: str) -> list[Figure]:
+        """The figures one operation would read in an article, whether or not the article matches it."""
+        sentences = self.sentences(article)
+        places = self.places.read_article(sentences, article.patch)
+        per_sentence = [(s, *read_sentence(s, self.lexicon)) for s in sentences]
+        return self._figures(self.operations[operation], per_sentence, places)
 
     def analyse(self, article: Article) -> Analysis:
         sentences = self.sentences(article)
@@ -65,7 +72,7 @@ class Reader:
         found: list[tuple[Sentence, Figure]] = []
         for sentence, quantities, readings in per_sentence:
             mentions = places.mentions.get(sentence.index, [])
-            outside = outside_operation(sentence)
+            outside = outside_operation(sentence) or other_period(quantities, op)
             for r in readings:
                 if r.metric not in op.metrics:
                     continue
@@ -111,10 +118,11 @@ class Reader:
             return agents[0].scope, f"the sentence attributes it to {agents[0].name}"
         if focus.scope:
             return focus.scope, focus.reason
-        if places.home_force:
+        if places.named and places.home_force:
             return places.home_force, f"the article is about {self.gazetteer.display(places.home_force)}"
         if places.patch:
-            return places.patch[0], "the outlet's home patch"
+            patch = max(places.patch, key=lambda s: s.count("/"))  # the outlet's most specific patch
+            return patch, f"the outlet's home patch ({self.gazetteer.display(patch)})"
         return op.scope, "no place given: the operation's own scope"
 
 

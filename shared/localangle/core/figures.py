@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from localangle.core.lexicon import Lexicon
 from localangle.core.numbers import Quantity, find_quantities
-from localangle.core.text import Sentence
+from localangle.core.text import Sentence, Token
+from localangle.models.operation import Operation
 
 STOP = {
     "in",
@@ -61,12 +62,34 @@ OPERATION_NOUNS = {
     "sting",
     "undercover",
 }
-AGE_WORDS = {"aged", "age", "ages", "years", "year", "old", "olds", "year-olds"}
+AGE_WORDS = {"aged", "age", "ages", "youngest", "oldest"}
+AUX = {
+    "were",
+    "was",
+    "are",
+    "is",
+    "have",
+    "has",
+    "had",
+    "been",
+    "be",
+    "being",
+    "now",
+    "also",
+    "since",
+    "already",
+    "all",
+    "later",
+    "subsequently",
+}
 ELLIPSIS_NEXT = {"in", "at", "on", "across", "from", "for", "and", "while"}
 OUTSIDE_OPERATION = re.compile(
     r"\bnot (?:part of|connected (?:to|with)|linked (?:to|with)|related to|included in|counted in)\b"
     r"|\bunrelated to\b|\bseparate(?:ly)? (?:from|to) the\b|\boutside (?:of )?the (?:\w+ )?operation\b"
-    r"|\bin addition to (?:those|the) (?:\w+ )?(?:operation|arrests)\b|\bnot as part of\b",
+    r"|\bin addition to (?:those|the) (?:\w+ )?(?:operation|arrests)\b|\bnot as part of\b"
+    r"|\b(?:a|an) (?:similar|previous|separate|earlier|different|unrelated)"
+    r" (?:operation|investigation|crackdown)\b"
+    r"|\bthe same kind of operation\b|\blast year\b|\bthe previous year\b|\ba year (?:earlier|before)\b",
     re.IGNORECASE,
 )
 
@@ -87,7 +110,8 @@ class Reading:
 
 def read_sentence(sentence: Sentence, lexicon: Lexicon) -> tuple[list[Quantity], list[Reading]]:
     """The quantities of a sentence and the metric readings of those that are figures."""
-    lowers = [t.lower.strip("\"“”‘’'") or t.lower for t in sentence.tokens]
+    tokens = sentence.tokens
+    lowers = [t.lower.strip("\"“”‘’'") or t.lower for t in tokens]
     quantities = find_quantities(sentence.tokens)
     counts = [q for q in quantities if q.not_a_count is None]
     readings: list[Reading] = []
@@ -98,7 +122,7 @@ def read_sentence(sentence: Sentence, lexicon: Lexicon) -> tuple[list[Quantity],
             readings.extend(age)
             continue
         found = _metric(lowers, q, counts, lexicon)
-        if found is None and last_listed and q.end < len(lowers) and lowers[q.end] in ELLIPSIS_NEXT:
+        if found is None and last_listed and _elliptical(tokens, lowers, q):
             found = (last_listed, q.end, "a list that shares the noun", q.start)
         if found is None:
             continue
@@ -110,13 +134,38 @@ def read_sentence(sentence: Sentence, lexicon: Lexicon) -> tuple[list[Quantity],
     return quantities, readings
 
 
+def _elliptical(tokens: tuple[Token, ...], lowers: list[str], q: Quantity) -> bool:
+    """A bare number that shares an earlier noun: "three in Halton", "Exeter five", "41 were made by ..."."""
+    following = lowers[q.end] if q.end < len(lowers) else "."
+    if following in ELLIPSIS_NEXT or following in COPULAS:
+        return True
+    return following in (".", ",", ";") and q.start > 0 and tokens[q.start - 1].text[:1].isupper()
+
+
 def outside_operation(sentence: Sentence) -> bool:
+    """The sentence puts its figures outside the operation ("not part of the NCA operation", "last year")."""
     return bool(OUTSIDE_OPERATION.search(sentence.text))
 
 
+def other_period(quantities: list[Quantity], operation: Operation) -> bool:
+    """The sentence is dated in a year outside the operation's window ("In 2013, police arrested 400")."""
+    if operation.starts is None and operation.ends is None:
+        return False
+    first = operation.starts.year if operation.starts else 0
+    last = operation.ends.year if operation.ends else 9999
+    return any(q.not_a_count == "year" and not first <= q.value <= last for q in quantities)
+
+
+def _is_age(lowers: list[str], q: Quantity) -> bool:
+    window = lowers[max(0, q.start - 3) : q.end + 4]
+    if set(window) & AGE_WORDS:
+        return True
+    after = lowers[q.end : q.end + 4]
+    return any(w in ("year", "years") for w in after) and any(w in ("old", "olds") for w in after)
+
+
 def _age(lowers: list[str], q: Quantity, lexicon: Lexicon) -> list[Reading] | None:
-    window = set(lowers[max(0, q.start - 3) : q.end + 4])
-    if not window & AGE_WORDS:
+    if not _is_age(lowers, q):
         return None
     mins, maxs = lexicon.metrics_of_kind("age_min"), lexicon.metrics_of_kind("age_max")
     if q.is_range and mins and maxs and q.second is not None:
@@ -162,6 +211,11 @@ def _metric(
             return months[0], p + 1, "length of the operation", q.start
         return None
     partitive = p + 1 < n and lowers[p] == "of" and lowers[p + 1] in ("the", "those", "them", "these")
+    if partitive:
+        whole = next((o for o in counts if o.start == p + 2), None)
+        inner = _metric(lowers, whole, counts, lex) if whole else None
+        if inner is not None:  # "41 of the 74 arrests": a part, counted in the whole's noun
+            return inner[0], q.end, f"part of {' '.join(lowers[p : inner[1]])}", q.start
     subject_end = 0
     subject: tuple[str, ...] | None = None
     if not partitive:
@@ -190,6 +244,10 @@ def _metric(
                 break
             p += 1
     clause_end = _clause_after(lowers, q, counts)
+    if subject_end and subject_end + 1 < n and lowers[subject_end] in ("and", ","):
+        other = next((o for o in counts if o.start == subject_end + 1), None)
+        if other is not None:  # "Five men and two women were arrested": the verb after both counts for both
+            clause_end = _clause_after(lowers, other, counts)
     start = subject_end or q.end
     for i in range(start, clause_end):  # predicates: "were registered sex offenders"
         size, metrics = lex.match(lex.phrases, lowers, i)
@@ -200,10 +258,11 @@ def _metric(
         if copula is None:
             return None
         start = copula
-    for i in range(start, clause_end):  # "21 men ... were arrested", "660 arrested"
+    for i in range(start, clause_end):  # "21 men ... were arrested", "660 arrested", "12 have been charged"
         size, metrics = lex.match(lex.verbs, lowers, i)
         if size:
-            chosen = _fits_subject(metrics, subject, lex, adjacent=(i == q.end))
+            adjacent = all(lowers[k] in AUX for k in range(start, i))
+            chosen = _fits_subject(metrics, subject, lex, adjacent=adjacent)
             if chosen:
                 return chosen, i + size, f"verb '{' '.join(lowers[i : i + size])}'", q.start
     if partitive:

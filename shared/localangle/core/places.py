@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from localangle.core.gazetteer import NATION_FORCES, Gazetteer, Place, slug
 from localangle.core.numbers import Quantity
-from localangle.core.text import Sentence
+from localangle.core.text import Sentence, Token
 
 LOCATIVE = {"in", "across", "throughout", "within", "on", "at", "around", "from", "for", "inside", "covering"}
 BOUNDARIES = {",", ";", ":", "(", ")", "—", "–", "while", "whereas", "but"}
@@ -129,6 +129,9 @@ NATIONAL_AGENCIES = (
     "CEOP",
 )
 ATTACH_LIMIT = 15
+SCOPE_ADVERBS = {"nationally", "nationwide", "uk-wide"}
+# "Plymouth saw seven arrests", "Exeter five": a place just before the number, as its subject
+SUBJECT_LINKS = {"saw", "had", "recorded", "reported", "made", "accounted", "for", "with", "has", "have"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +154,9 @@ class ArticlePlaces:
     home_force: str | None
     home_town: str | None
     patch: list[str]
+    named: bool = (
+        False  # the article itself names a force area or a place in one (not just the outlet's patch)
+    )
 
     def regions(self) -> list[str]:
         return list(self.evidence())
@@ -201,6 +207,10 @@ def _role(sentence: Sentence, start: int, end: int, kind: str) -> str:
             return "agent"
         if after and after[0] in AGENT_VERBS:
             return "agent"
+    if kind == "agency":
+        return "plain"  # "not part of the NCA operation": an agency is never where a figure applies
+    if kind == "uk" and "".join(t.lower for t in tokens[start:end]) in SCOPE_ADVERBS:
+        return "locative"  # "660 arrests nationally"
     if before and before[-1] in LOCATIVE:
         return "locative"
     if before and before[-1] == "of" and len(before) > 1 and before[-2] in ("parts", "part", "areas", "rest"):
@@ -282,7 +292,7 @@ class PlaceReader:
         mentions = {
             s.index: self._with_anaphors(s, explicit[s.index], home_force, home_town) for s in sentences
         }
-        return ArticlePlaces(mentions, home_force, home_town, patch)
+        return ArticlePlaces(mentions, home_force, home_town, patch, named=bool(forces))
 
     def _with_anaphors(
         self, sentence: Sentence, mentions: list[Mention], home_force: str | None, home_town: str | None
@@ -407,6 +417,16 @@ def _listed_with(sentence: Sentence, first: Mention, mentions: list[Mention]) ->
     return run
 
 
+def _coordinated(tokens: tuple[Token, ...], first: Quantity, second: Quantity) -> bool:
+    """ "Five men and two women were arrested in Hull": both numbers share what follows the second."""
+    between = tokens[first.end : second.start]
+    return (
+        0 < len(between) <= 4
+        and between[-1].lower in ("and", ",")
+        and all(t.is_word and t.lower not in BOUNDARIES for t in between[:-1])
+    )
+
+
 def common_scope(scopes: list[str]) -> str:
     """The narrowest scope that holds them all: towns of one force → the force; else the UK."""
     if len(set(scopes)) == 1:
@@ -425,6 +445,15 @@ def attach(
     tokens = sentence.tokens
     best: tuple[int, Mention] | None = None
     for m in mentions:
+        gap = [t.lower for t in tokens[m.end : quantity.start]]
+        if (
+            m.end <= quantity.start
+            and len(gap) <= 2
+            and all(w in SUBJECT_LINKS for w in gap)
+            and (m.kind not in ("agency", "uk"))
+        ):
+            return m
+    for m in mentions:
         if m.role != "locative":
             continue
         if m.start >= quantity.end:
@@ -433,9 +462,13 @@ def attach(
             lo, hi, penalty = m.end, quantity.start, 3
         else:
             continue
-        if any(lo <= q.start < hi for q in others if q is not quantity):
+        if any(
+            lo <= q.start < hi and not _coordinated(tokens, quantity, q) for q in others if q is not quantity
+        ):
             continue
         boundaries = sum(1 for t in tokens[lo:hi] if t.lower in BOUNDARIES)
+        if boundaries and penalty:
+            continue  # a place before the number belongs to it only within the same clause
         distance = (hi - lo) + penalty + 10 * boundaries
         if distance <= ATTACH_LIMIT and (best is None or distance < best[0]):
             best = (distance, m)
