@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: setup demo test lint typecheck template pytest replay clean
+.PHONY: setup demo test lint typecheck template pytest replay bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,9 @@ demo: setup
 
 replay: setup
 	$(BIN)/localangle replay seeds/articles/*.txt
+
+bench: setup
+	$(BIN)/localangle bench
 
 lint: setup
 	$(BIN)/ruff check .

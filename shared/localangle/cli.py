@@ -104,6 +104,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from localangle import bench
+    from localangle.config import load_operations
+
+    root = project_root()
+    operations = load_operations([root / "seeds" / "operations"])
+    result = bench.run(operations, args.paths or bench.default_corpus(root), many=args.operations)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key:<44} {value}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="localangle", description="Regional angles and conflicting figures on national news stories."
@@ -124,6 +139,13 @@ def parser() -> argparse.ArgumentParser:
     replay.add_argument("--operation", action="append", help="operation file or folder (repeatable)")
     replay.add_argument("paths", nargs="+", metavar="PATH")
     replay.set_defaults(func=cmd_replay)
+    bench = sub.add_parser("bench", help="measure reading speed and how it scales with tracked operations")
+    bench.add_argument("--json", action="store_true", help="print one JSON object")
+    bench.add_argument("--operations", type=int, default=100, help="tracked operations to compare with one")
+    bench.add_argument(
+        "paths", nargs="*", metavar="PATH", help="article files or folders (default: seeds, tests)"
+    )
+    bench.set_defaults(func=cmd_bench)
     return p
 
 
