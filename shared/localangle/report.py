@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from localangle.core.gazetteer import Gazetteer
@@ -51,10 +50,3 @@ def as_text(operation: Operation, rows: list[Cell], gazetteer: Gazetteer) -> str
         flag = "  ⚠ CONFLICT" if row.conflict else ""
         lines.append(f"{gazetteer.display(row.scope):<{width}}  {row.metric:<28} {values}{flag}")
     return "\n".join(lines) + "\n"
-
-
-def by_metric(claims: list[Claim]) -> dict[str, list[Claim]]:
-    out: dict[str, list[Claim]] = defaultdict(list)
-    for c in claims:
-        out[c.metric].append(c)
-    return out

@@ -21,9 +21,6 @@ class Figure(BaseModel):
     sentence: str
     scope_reason: str = ""
 
-    def overlaps(self, other: Figure) -> bool:
-        return intervals_overlap(self.low, self.high, other.low, other.high)
-
 
 def intervals_overlap(a_low: int | None, a_high: int | None, b_low: int | None, b_high: int | None) -> bool:
     """True when two inclusive intervals (None = unbounded) share at least one whole number."""
