@@ -53,6 +53,7 @@ class Lexicon:
     all_subjects: set[tuple[str, ...]] = field(default_factory=set)
     kinds: dict[str, str] = field(default_factory=dict)
     operation_wide: set[str] = field(default_factory=set)
+    by_kind: dict[str, list[str]] = field(default_factory=dict)  # built once: read for every number
     longest: int = 1
 
     @classmethod
@@ -62,6 +63,8 @@ class Lexicon:
             for metric, spec in op.metrics.items():
                 lex._add(metric, spec)
         lex.longest = max([1, *(len(k) for table in (lex.nouns, lex.verbs, lex.phrases) for k in table)])
+        for metric, kind in sorted(lex.kinds.items()):
+            lex.by_kind.setdefault(kind, []).append(metric)
         return lex
 
     def _add(self, metric: str, spec: MetricSpec) -> None:
@@ -81,7 +84,7 @@ class Lexicon:
         self.all_subjects.update(forms)
 
     def metrics_of_kind(self, kind: str) -> list[str]:
-        return sorted(m for m, k in self.kinds.items() if k == kind)
+        return self.by_kind.get(kind, [])
 
     def match(
         self, table: dict[tuple[str, ...], set[str]], lowers: list[str], i: int

@@ -51,9 +51,9 @@ class Matcher:
             for i in range(len(lowers)):
                 for size in range(min(self.longest, len(lowers) - i), 0, -1):
                     key = tuple(lowers[i : i + size])
-                    text = " ".join(t.text for t in tokens[i : i + size])
                     for table, hits in ((self.aliases, alias_hits), (self.agencies, agency_hits)):
                         for op_id in table.get(key, ()):
+                            text = " ".join(t.text for t in tokens[i : i + size])
                             if text not in hits[op_id]:
                                 hits[op_id].append(text)
                     for op_id in self.terms.get(key, ()):

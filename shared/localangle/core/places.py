@@ -236,8 +236,13 @@ class PlaceReader:
 
     def explicit(self, sentence: Sentence, home: str | None = None) -> list[Mention]:
         """Named places and agencies in one sentence, longest names first, outlets' names left out."""
+        return self._scan(sentence, home)[0]
+
+    def _scan(self, sentence: Sentence, home: str | None) -> tuple[list[Mention], bool]:
+        """The sentence's mentions, and whether a name among them could mean more than one place."""
         tokens = sentence.tokens
         out: list[Mention] = []
+        ambiguous = False
         i, n = 0, len(tokens)
         while i < n:
             hit: tuple[int, Place | None] | None = None
@@ -253,6 +258,7 @@ class PlaceReader:
                 if words not in self.gazetteer.case_free and not first[0].isupper():
                     continue
                 hit = (size, self._pick(places, home))
+                ambiguous = ambiguous or len(places) > 1
                 break
             if hit is None:
                 i += 1
@@ -272,10 +278,11 @@ class PlaceReader:
                 role = _role(sentence, i, end, kind)
                 out.append(Mention(i, end, scope, kind, role, place.name))
             i = end
-        return _join_nation_lists(sentence, out)
+        return _join_nation_lists(sentence, out), ambiguous
 
     def read_article(self, sentences: list[Sentence], patch: list[str]) -> ArticlePlaces:
-        explicit = {s.index: self.explicit(s) for s in sentences}
+        scanned = {s.index: self._scan(s, None) for s in sentences}
+        explicit = {index: mentions for index, (mentions, _) in scanned.items()}
         forces: Counter[str] = Counter()
         towns: Counter[str] = Counter()
         for found in explicit.values():
@@ -287,8 +294,10 @@ class PlaceReader:
                     towns[m.scope] += 1
         home_force = forces.most_common(1)[0][0] if forces else _patch_force(patch, self.gazetteer)
         home_town = towns.most_common(1)[0][0] if towns else next((p for p in patch if "/" in p), None)
-        if home_force and forces:
-            explicit = {s.index: self.explicit(s, home_force) for s in sentences}
+        if home_force and forces:  # a name several places share now means the one in the article's area
+            for s in sentences:
+                if scanned[s.index][1]:
+                    explicit[s.index] = self.explicit(s, home_force)
         mentions = {
             s.index: self._with_anaphors(s, explicit[s.index], home_force, home_town) for s in sentences
         }
