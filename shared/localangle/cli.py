@@ -36,16 +36,18 @@ def project_root() -> Path:
     )
 
 
-def _operation_texts(files: list[str] | None) -> list[tuple[str, str]]:
-    from localangle.config import load_operations
+def _operation_paths(files: list[str] | None) -> list[Path]:
+    """The --operation files or folders, else the project's seeds/operations/."""
+    return [Path(f) for f in files] if files else [project_root() / "seeds" / "operations"]
 
-    paths = [Path(f) for f in files] if files else [project_root() / "seeds" / "operations"]
-    load_operations(paths)  # validates, with errors naming the file and field
-    out = []
-    for path in paths:
-        for file in sorted(path.glob("*.yaml")) if path.is_dir() else [path]:
-            out.append((file.name, file.read_text(encoding="utf-8")))
-    return out
+
+def _operation_texts(files: list[str] | None) -> list[tuple[str, str]]:
+    """Each operation file's name and text, validated (errors name the file and field)."""
+    from localangle.config import assemble, operation_sources
+
+    sources = operation_sources(_operation_paths(files))
+    assemble(sources, None, None)
+    return [(Path(name).name, text) for name, text in sources]
 
 
 def cmd_analyse(args: argparse.Namespace) -> int:
@@ -54,8 +56,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     from localangle.core.analysis import Reader
     from localangle.models.article import utc_iso
 
-    paths = [Path(f) for f in args.operation] if args.operation else [project_root() / "seeds" / "operations"]
-    reader = Reader(load_operations(paths))
+    reader = Reader(load_operations(_operation_paths(args.operation)))
     failures = 0
     for path in article_files(args.paths):
         try:

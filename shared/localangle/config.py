@@ -128,7 +128,8 @@ def _check_ids(ids: list[tuple[str, int]], source: str, key: str) -> None:
         seen.add(value)
 
 
-def load_operations(paths: Iterable[Path]) -> list[Operation]:
+def operation_sources(paths: Iterable[Path]) -> list[tuple[str, str]]:
+    """(file name, text) of each operation file named, folders expanded (*.yaml, *.yml), each read once."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -139,8 +140,11 @@ def load_operations(paths: Iterable[Path]) -> list[Operation]:
             raise ConfigError(f"{path}: no such operation file or folder")
     if not files:
         raise ConfigError("no operation files found")
-    texts = [(str(p), _read(p)) for p in files]
-    return assemble(texts, None, None).operations
+    return [(str(p), _read(p)) for p in files]
+
+
+def load_operations(paths: Iterable[Path]) -> list[Operation]:
+    return assemble(operation_sources(paths), None, None).operations
 
 
 def _read(path: Path) -> str:

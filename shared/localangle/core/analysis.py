@@ -15,6 +15,8 @@ from localangle.models.article import Article
 from localangle.models.figure import Analysis, Figure, intervals_overlap
 from localangle.models.operation import Operation
 
+SentenceReading = tuple[Sentence, list[Quantity], list[Reading]]
+
 
 class Reader:
     """Built once per set of operations (at cold start), then used for every article."""
@@ -33,22 +35,20 @@ class Reader:
         body = split_sentences(clean_text(article.text), first_index=len(title))
         return title + body
 
-    def figures_for(self, article: Article, operation: str) -> list[Figure]:
-        """The figures one operation would read in an article, whether or not the article matches it."""
+    def _read(self, article: Article) -> tuple[list[Sentence], ArticlePlaces, list[SentenceReading]]:
+        """Sentences, places and every sentence's quantities and metric readings: the work shared by all."""
         sentences = self.sentences(article)
         places = self.places.read_article(sentences, article.patch)
-        per_sentence = [(s, *read_sentence(s, self.lexicon)) for s in sentences]
+        return sentences, places, [(s, *read_sentence(s, self.lexicon)) for s in sentences]
+
+    def figures_for(self, article: Article, operation: str) -> list[Figure]:
+        """The figures one operation would read in an article, whether or not the article matches it."""
+        _, places, per_sentence = self._read(article)
         return self._figures(self.operations[operation], per_sentence, places)
 
     def analyse(self, article: Article) -> Analysis:
-        sentences = self.sentences(article)
-        places = self.places.read_article(sentences, article.patch)
-        per_sentence: list[tuple[Sentence, list[Quantity], list[Reading]]] = []
-        all_readings: list[Reading] = []
-        for sentence in sentences:
-            quantities, readings = read_sentence(sentence, self.lexicon)
-            per_sentence.append((sentence, quantities, readings))
-            all_readings.extend(readings)
+        sentences, places, per_sentence = self._read(article)
+        all_readings = [r for _, _, readings in per_sentence for r in readings]
         matches = self.matcher.match(sentences, all_readings, article.published)
         figures: list[Figure] = []
         for match in matches:
@@ -65,7 +65,7 @@ class Reader:
     def _figures(
         self,
         op: Operation,
-        per_sentence: list[tuple[Sentence, list[Quantity], list[Reading]]],
+        per_sentence: list[SentenceReading],
         places: ArticlePlaces,
     ) -> list[Figure]:
         focus = Focus()

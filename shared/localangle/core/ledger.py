@@ -92,21 +92,26 @@ class Ledger:
     ) -> LedgerUpdate:
         """Compare an article's figures with the ledger; return what to record and which alerts to raise."""
         now = now or datetime.now(UTC)
-        self.evidence = evidence or {}
         update = LedgerUpdate()
         own = [claim_from(f, origin) for f in figures if f.operation == self.op.id and f.part_of_operation]
         outside = [
             claim_from(f, origin) for f in figures if f.operation == self.op.id and not f.part_of_operation
         ]
         update.claims, update.outside = own, outside
-        update.alerts.extend(self._angles(origin, regions, own, update, now))
+        update.alerts.extend(self._angles(origin, regions, own, update, now, evidence or {}))
         update.alerts.extend(self._conflicts(origin, own, now))
         update.alerts.extend(self._breakdowns(origin, own, now))
         return update
 
     # new regional angles -------------------------------------------------------------------------------
     def _angles(
-        self, origin: Source, regions: list[str], own: list[Claim], update: LedgerUpdate, now: datetime
+        self,
+        origin: Source,
+        regions: list[str],
+        own: list[Claim],
+        update: LedgerUpdate,
+        now: datetime,
+        evidence: dict[str, str],
     ) -> list[Alert]:
         alerts = []
         for region in regions:
@@ -133,7 +138,7 @@ class Ledger:
                     figures=figures,
                     headline=f"New regional angle: {name}" + (f" — {summary}" if summary else ""),
                     explanation=f"First report of the story for {name}, from {_outlet_of(origin)}.",
-                    evidence=self.evidence.get(region, ""),
+                    evidence=evidence.get(region, ""),
                     created_at=now,
                     trigger=origin,
                 )

@@ -84,16 +84,10 @@ def run_demo(root: Path, out_dir: Path, out: TextIO) -> int:
         out.write(
             f"Slack messages received: {len(world.slack.messages)}; emails sent through SES: {_ses_count()}\n"
         )
+        ledger = LedgerTable(world.cloud.env["LEDGER_TABLE"])
         for op in config.operations:
-            rows = cells(
-                op,
-                [
-                    c
-                    for m in op.metrics
-                    for c, inside in LedgerTable(world.cloud.env["LEDGER_TABLE"]).all_claims(op.id, m)
-                    if inside
-                ],
-            )
+            claims = [c for metric in op.metrics for c, inside in ledger.all_claims(op.id, metric) if inside]
+            rows = cells(op, claims)
             text = report_text(op, rows, load_gazetteer())
             out_dir.mkdir(parents=True, exist_ok=True)
             local = out_dir / f"ledger-{op.id}.txt"

@@ -62,8 +62,8 @@ def fetch_feed(message: FeedMessage) -> FeedOutcome:
     archive = Archive(s.archive_bucket)
     outcome = FeedOutcome("fetched", skipped=list(parsed.skipped))
     for entry in parsed.entries:
-        entry_id = article_id(entry.url, entry.guid, fingerprint(entry))
         entry_print = fingerprint(entry)
+        entry_id = article_id(entry.url, entry.guid, entry_print)
         if seen.fingerprint(entry_id) == entry_print:
             outcome.unchanged += 1
             continue
