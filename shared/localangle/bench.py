@@ -42,23 +42,28 @@ def synthetic_operations(base: list[Operation], count: int) -> list[Operation]:
     return out
 
 
-def per_article_ms(reader: Reader, articles: list[Article], rounds: int = 5) -> float:
-    """Median time to analyse one article, after one warm-up pass."""
-    for article in articles:
-        reader.analyse(article)
-    samples = []
-    for _ in range(rounds):
+def per_article_ms(readers: list[Reader], articles: list[Article], rounds: int = 15) -> list[float]:
+    """Median time to analyse one article with each reader, after a warm-up pass.
+
+    The readers take turns round by round, so drift in the machine (caches, other load) falls on all alike.
+    """
+    for reader in readers:
         for article in articles:
-            start = time.perf_counter()
             reader.analyse(article)
-            samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
+    samples: list[list[float]] = [[] for _ in readers]
+    for _ in range(rounds):
+        for reader, bucket in zip(readers, samples, strict=True):
+            for article in articles:
+                start = time.perf_counter()
+                reader.analyse(article)
+                bucket.append((time.perf_counter() - start) * 1000)
+    return [statistics.median(bucket) for bucket in samples]
 
 
-def run(operations: list[Operation], corpus: list[str], many: int = 100, rounds: int = 5) -> dict[str, Any]:
+def run(operations: list[Operation], corpus: list[str], many: int = 100, rounds: int = 15) -> dict[str, Any]:
     articles = [read_article_file(p) for p in article_files(corpus)]
-    one = per_article_ms(Reader(operations[:1]), articles, rounds)
-    lots = per_article_ms(Reader(synthetic_operations(operations, many)), articles, rounds)
+    readers = [Reader(operations[:1]), Reader(synthetic_operations(operations, many))]
+    one, lots = per_article_ms(readers, articles, rounds)
     return {
         "articles": len(articles),
         "operations": many,
