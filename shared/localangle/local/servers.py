@@ -93,8 +93,12 @@ class _SlackHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         payload = json.loads(self.rfile.read(length) or b"{}")
         with receiver.lock:
-            receiver.messages.append((self.path, payload))
-        self.send_response(200)
+            status = receiver.refuse.pop(0) if receiver.refuse else 200
+            if status == 200:
+                receiver.messages.append((self.path, payload))
+            else:
+                receiver.refused.append((self.path, status))
+        self.send_response(status)
         self.send_header("Content-Type", "text/plain")
         self.end_headers()
         self.wfile.write(b"ok")
@@ -105,5 +109,7 @@ class SlackReceiver(_Server):
 
     def __init__(self) -> None:
         self.messages: list[tuple[str, dict[str, Any]]] = []
+        self.refuse: list[int] = []  # statuses to answer, one per request, before answering 200 again
+        self.refused: list[tuple[str, int]] = []
         self.lock = threading.Lock()
         super().__init__(_SlackHandler)
