@@ -10,7 +10,7 @@ from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
 from localangle.adapters.aws import client, table
-from localangle.core.ledger import LedgerUpdate
+from localangle.core.ledger import ArticleClaims, LedgerUpdate
 from localangle.models.alert import Alert, Claim
 from localangle.models.article import Article
 from localangle.models.figure import Analysis
@@ -129,10 +129,16 @@ class Articles:
 
 
 class LedgerTable:
-    """The ledger in one table: pk `<op>#<metric>`, sk `<scope>|<article>|<n>`; regions under `<op>#regions`.
+    """The ledger in one table, every read a key lookup or a query on a key prefix (no scans):
 
-    Same-place claims are a query on the scope prefix, a breakdown the query on `<scope>/`: no scans, and the
-    cost of a lookup does not grow with the number of operations.
+    - `<op>#<metric>` / `<scope>|<article>|<n>`: one claim; same-place claims are the `<scope>|` prefix and a
+      force's breakdown the `<scope>/` prefix, so a lookup does not grow with the number of operations;
+    - `<op>#articles` / `<article>`: what each article put in, so an updated article replaces its claims;
+    - `<op>#regions` / `<region>`: which article first reported the story for a region;
+    - `<op>#conflicts` / `<metric>|<scope>|<key>`: conflicts alerted and not yet resolved;
+    - `<op>#areas#<metric>` / `<force area>`: the lowest figure any source gave each force area;
+    - `<op>#head` / `version`: bumped on every update, so concurrent updates of one operation retry
+      instead of missing each other (the FIFO queue already serialises them; this makes it a rule).
     """
 
     def __init__(self, table_name: str) -> None:
@@ -149,9 +155,17 @@ class LedgerTable:
                 return items
             kwargs["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
 
+    def _get(self, pk: str, sk: str) -> dict[str, Any] | None:
+        item = self.table.get_item(Key={"pk": pk, "sk": sk}, ConsistentRead=True).get("Item")
+        return dict(item) if item else None
+
     def claims_at(self, operation: str, metric: str, scope: str) -> list[Claim]:
         items = self._query(f"{operation}#{metric}", scope + "|")
         return [Claim.model_validate_json(i["claim"]) for i in items if i.get("in_operation", True)]
+
+    def outside_at(self, operation: str, metric: str, scope: str) -> list[Claim]:
+        items = self._query(f"{operation}#{metric}", scope + "|")
+        return [Claim.model_validate_json(i["claim"]) for i in items if not i.get("in_operation", True)]
 
     def claims_below(self, operation: str, metric: str, scope: str) -> list[Claim]:
         items = self._query(f"{operation}#{metric}", scope + "/")
@@ -161,36 +175,124 @@ class LedgerTable:
         items = self._query(f"{operation}#{metric}", "")
         return [(Claim.model_validate_json(i["claim"]), bool(i.get("in_operation", True))) for i in items]
 
-    def region_first_seen_by(self, operation: str, region: str) -> str | None:
-        item = self.table.get_item(Key={"pk": f"{operation}#regions", "sk": region}, ConsistentRead=True).get(
-            "Item"
+    def article_claims(self, operation: str, article_id: str) -> ArticleClaims:
+        item = self._get(f"{operation}#articles", article_id)
+        if item is None:
+            return ArticleClaims()
+        return ArticleClaims(
+            claims=[Claim.model_validate(c) for c in json.loads(item["claims"])],
+            outside=[Claim.model_validate(c) for c in json.loads(item["outside"])],
+            revised=[Claim.model_validate(c) for c in json.loads(item["revised"])],
         )
+
+    def region_first_seen_by(self, operation: str, region: str) -> str | None:
+        item = self._get(f"{operation}#regions", region)
         return str(item["article_id"]) if item else None
 
+    def open_conflicts(self, operation: str, metric: str, scope: str) -> list[Alert]:
+        items = self._query(f"{operation}#conflicts", f"{metric}|{scope}|")
+        return [Alert.model_validate_json(i["alert"]) for i in items if i.get("status") == "open"]
+
+    def area_lows(self, operation: str, metric: str) -> dict[str, int]:
+        return {str(i["sk"]): int(i["low"]) for i in self._query(f"{operation}#areas#{metric}", "")}
+
+    def version(self, operation: str) -> int:
+        item = self._get(f"{operation}#head", "version")
+        return int(item["version"]) if item else 0
+
     def apply(self, operation: str, article_id: str, update: LedgerUpdate) -> None:
-        """Record an article's claims (idempotent: keyed by article and position) and first-seen regions."""
+        """Record an article's claims, replacing what an earlier version of it said, and its first-seen
+        regions and area lows. Safe to repeat: every write is keyed by article and position."""
+        rows = [(c, True) for c in update.claims] + [(c, False) for c in update.outside]
+        keys = [
+            (f"{operation}#{c.metric}", f"{c.scope}|{article_id}|{n:03d}") for n, (c, _) in enumerate(rows)
+        ]
+        before = self._get(f"{operation}#articles", article_id)
+        stale = {tuple(k.split("\x1f", 1)) for k in (before or {}).get("keys", [])} - set(keys)
         with self.table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
-            for n, (claim, in_operation) in enumerate(
-                [(c, True) for c in update.claims] + [(c, False) for c in update.outside]
-            ):
+            for pk, sk in sorted(stale):
+                batch.delete_item(Key={"pk": pk, "sk": sk})
+            for (pk, sk), (claim, in_operation) in zip(keys, rows, strict=True):
                 batch.put_item(
                     Item={
-                        "pk": f"{operation}#{claim.metric}",
-                        "sk": f"{claim.scope}|{article_id}|{n:03d}",
+                        "pk": pk,
+                        "sk": sk,
                         "claim": claim.model_dump_json(),
                         "in_operation": in_operation,
                         "article_id": article_id,
                     }
                 )
+        dump = lambda claims: json.dumps([c.model_dump(mode="json") for c in claims])  # noqa: E731
+        self.table.put_item(
+            Item={
+                "pk": f"{operation}#articles",
+                "sk": article_id,
+                "keys": [f"{pk}\x1f{sk}" for pk, sk in keys],
+                "claims": dump(update.claims),
+                "outside": dump(update.outside),
+                "revised": dump(update.revised),
+            }
+        )
         for region in update.regions:
-            try:
-                self.table.put_item(
-                    Item={"pk": f"{operation}#regions", "sk": region, "article_id": article_id},
-                    ConditionExpression=Attr("pk").not_exists() | Attr("article_id").eq(article_id),
+            self._put_if(
+                {"pk": f"{operation}#regions", "sk": region, "article_id": article_id},
+                Attr("pk").not_exists() | Attr("article_id").eq(article_id),
+            )
+        for metric, lows in update.area_lows.items():
+            for area, low in lows.items():
+                self._put_if(
+                    {"pk": f"{operation}#areas#{metric}", "sk": area, "low": low},
+                    Attr("low").not_exists() | Attr("low").gt(low),
                 )
-            except ClientError as exc:
-                if not _conditional_failed(exc):
-                    raise
+
+    def _put_if(self, item: dict[str, Any], condition: Any) -> bool:
+        try:
+            self.table.put_item(Item=item, ConditionExpression=condition)
+            return True
+        except ClientError as exc:
+            if not _conditional_failed(exc):
+                raise
+            return False
+
+    def commit(self, operation: str, version: int, update: LedgerUpdate) -> bool:
+        """Bump the operation's version if nobody else did since `version` was read, recording the conflicts
+        this update opened in the same transaction. False: judge again, the ledger moved on."""
+        # the resource's client takes plain Python values, as the table resource does
+        items: list[dict[str, Any]] = [
+            {
+                "Update": {
+                    "TableName": self.table.name,
+                    "Key": {"pk": f"{operation}#head", "sk": "version"},
+                    "UpdateExpression": "SET version = :next",
+                    "ConditionExpression": "attribute_not_exists(version) OR version = :seen",
+                    "ExpressionAttributeValues": {":next": version + 1, ":seen": version},
+                }
+            }
+        ]
+        for alert in update.opened[:99]:  # a transaction holds 100 items
+            row = {
+                "pk": f"{operation}#conflicts",
+                "sk": f"{alert.metric}|{alert.scope}|{alert.key}",
+                "alert": alert.model_dump_json(),
+                "status": "open",
+            }
+            items.append({"Put": {"TableName": self.table.name, "Item": row}})
+        try:
+            self.table.meta.client.transact_write_items(TransactItems=items)
+            return True
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "TransactionCanceledException":
+                return False
+            raise
+
+    def resolve(self, operation: str, conflicts: list[Alert]) -> None:
+        for alert in conflicts:
+            self.table.update_item(
+                Key={"pk": f"{operation}#conflicts", "sk": f"{alert.metric}|{alert.scope}|{alert.key}"},
+                UpdateExpression="SET #s = :s",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={":s": "resolved"},
+            )
 
 
 class AlertRecords:

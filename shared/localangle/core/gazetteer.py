@@ -77,7 +77,7 @@ class Gazetteer:
         return force.display
 
     def parent(self, scope: str) -> str | None:
-        """The scope a place lies inside: town → force → region or nation → UK."""
+        """The scope a place lies inside: town → force → English region → nation → UK."""
         if scope == "uk":
             return None
         if "/" in scope:
@@ -86,8 +86,28 @@ class Gazetteer:
         if force is not None:
             if force.code in NATION_FORCES:
                 return "uk"
-            return f"nation:{force.nation}"
+            return f"region:{force.region}" if force.region else f"nation:{force.nation}"
+        if scope.startswith("region:"):
+            region = scope.removeprefix("region:")
+            nations = {f.nation for f in self.forces.values() if f.region == region}
+            return f"nation:{nations.pop()}" if len(nations) == 1 else "uk"
         return "uk"
+
+    def ancestors(self, scope: str) -> list[str]:
+        """Every scope that contains this one, nearest first: cheshire/warrington → cheshire, …, uk."""
+        out: list[str] = []
+        current = self.parent(scope)
+        while current is not None:
+            out.append(current)
+            current = self.parent(current)
+        return out
+
+    def areas_within(self, scope: str) -> list[str]:
+        """The force areas (disjoint, covering the UK) that lie inside a scope: for adding parts up."""
+        areas = [NATION_FORCES.get(code, code) for code in self.forces]
+        if scope == "uk":
+            return areas
+        return [a for a in areas if a != scope and scope in self.ancestors(a)]
 
 
 def _tokens(name: str) -> tuple[str, ...]:

@@ -1,23 +1,50 @@
 """The per-operation figure ledger: compare a new article's figures with what is known and decide alerts.
 
 Pure logic over a small repository interface, so the same rules run against DynamoDB in Lambda and against
-memory in unit tests. Figures for different places never conflict; a part must not exceed its whole; a
-breakdown that adds up to more than its total is flagged; a town figure equal to its county's total is
-explained as such.
+memory in unit tests. The rules are an editor's:
+
+- Two figures for one metric at one place agree when their intervals share a value ("more than 400" and 431);
+  a round figure ("400") is read as approximate beside an exact one ("431"); "9" and "21" do not agree.
+- Figures for different places never conflict, but a part must not exceed its whole, and one source's
+  breakdown must add up to its total (`breakdown_mismatch` when it does not).
+- An outlet's later article supersedes its earlier figure for the same metric and place, and an updated or
+  corrected article replaces what it said before: when that leaves a conflict with no disagreement, a
+  follow-up says it is resolved.
+- A conflict carries an explanation where one can be found: a town given its county's total, a difference one
+  article itself explains (a revised figure), a difference equal to a stated subset (arrests outside the
+  operation, registered sex offenders among the arrested).
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
 from localangle.core.gazetteer import Gazetteer
 from localangle.core.places import nation_equivalent
-from localangle.models.alert import Alert, Claim, Source, alert_key
+from localangle.models.alert import Alert, Claim, Severity, Source, alert_key
 from localangle.models.figure import Figure, intervals_overlap
 from localangle.models.operation import Operation
+
+REVISION = re.compile(
+    r"\b(revis\w*|correct\w*|updat\w*|initially|originally|previously|earlier|first reported|"
+    r"(?:has|have) (?:now )?(?:risen|rose|increased|grown)|now stands?|since risen|amended)\b",
+    re.IGNORECASE,
+)
+CORRECTION = re.compile(
+    r"\b(correction|clarification|an earlier version of this|we wrongly|was wrongly|"
+    r"incorrectly (?:said|stated|reported))\b",
+    re.IGNORECASE,
+)
+PARTIAL = re.compile(
+    r"\b(including|includes|included|among(?:st)? (?:them|those)|of whom|of which|such as|at least|some of|"
+    r"for example|notably|mainly|mostly)\b",
+    re.IGNORECASE,
+)
 
 
 class LedgerStore(Protocol):
@@ -27,17 +54,38 @@ class LedgerStore(Protocol):
 
     def claims_below(self, operation: str, metric: str, scope: str) -> list[Claim]: ...
 
+    def outside_at(self, operation: str, metric: str, scope: str) -> list[Claim]: ...
+
+    def article_claims(self, operation: str, article_id: str) -> ArticleClaims: ...
+
     def region_first_seen_by(self, operation: str, region: str) -> str | None: ...
+
+    def open_conflicts(self, operation: str, metric: str, scope: str) -> list[Alert]: ...
+
+    def area_lows(self, operation: str, metric: str) -> dict[str, int]: ...
+
+
+@dataclass
+class ArticleClaims:
+    """All one article put in the ledger: its figures, those outside the operation, those it revised."""
+
+    claims: list[Claim] = field(default_factory=list)
+    outside: list[Claim] = field(default_factory=list)
+    revised: list[Claim] = field(default_factory=list)
 
 
 @dataclass
 class LedgerUpdate:
+    """What judging one article decided: the caller records it (atomically per operation) and sends alerts."""
+
     claims: list[Claim] = field(default_factory=list)
-    outside: list[Claim] = field(
-        default_factory=list
-    )  # figures the article says are not part of the operation
+    outside: list[Claim] = field(default_factory=list)  # figures the article says are outside the operation
+    revised: list[Claim] = field(default_factory=list)  # earlier values the article itself says were revised
     regions: list[str] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
+    opened: list[Alert] = field(default_factory=list)  # conflicts to remember until resolved
+    resolved: list[Alert] = field(default_factory=list)  # open conflicts this article resolved
+    area_lows: dict[str, dict[str, int]] = field(default_factory=dict)  # metric → force area → lowest low
 
 
 def canonical_scope(scope: str) -> str:
@@ -57,23 +105,119 @@ def claim_from(figure: Figure, origin: Source) -> Claim:
     )
 
 
+# compatibility -------------------------------------------------------------------------------------------
+def exact(c: Claim) -> bool:
+    return c.low is not None and c.low == c.high
+
+
+def is_round(n: int) -> bool:
+    """A figure a writer may have rounded: 400, 450, 1,000 (small counts are taken as counted)."""
+    return n >= 100 and n % 50 == 0
+
+
+def round_tolerance(n: int) -> int:
+    unit = 1000 if n % 1000 == 0 else 100 if n % 100 == 0 else 50
+    return min(unit // 2, n // 10)
+
+
+def as_read_beside(c: Claim, other: Claim) -> tuple[int | None, int | None]:
+    """A claim's interval as an editor reads it next to another: a round figure is approximate beside an
+    exact one that is not round ("400 children" and "431 children" agree; "600" and "660" do not)."""
+    both_exact = c.low is not None and other.low is not None and exact(c) and exact(other)
+    if both_exact and c.low is not None and is_round(c.low) and not is_round(other.low or 0):
+        t = round_tolerance(c.low)
+        return c.low - t, c.low + t
+    return c.low, c.high
+
+
 def compatible(a: Claim, b: Claim) -> bool:
-    """Two claims for one metric and place agree when their intervals share a value."""
-    return intervals_overlap(a.low, a.high, b.low, b.high)
+    """Two claims for one metric and place agree when, read as an editor reads them, they share a value."""
+    a_low, a_high = as_read_beside(a, b)
+    b_low, b_high = as_read_beside(b, a)
+    return intervals_overlap(a_low, a_high, b_low, b_high)
+
+
+def disagreeing(claims: list[Claim]) -> bool:
+    return any(
+        not compatible(a, b)
+        for i, a in enumerate(claims)
+        for b in claims[i + 1 :]
+        if a.origin.article_id != b.origin.article_id
+    )
+
+
+# who stands behind what ------------------------------------------------------------------------------------
+def _voice(c: Claim) -> str:
+    """Claims from one outlet speak with one voice: its latest article on the point is what it says now."""
+    return f"outlet:{c.origin.outlet}" if c.origin.outlet else f"article:{c.origin.article_id}"
+
+
+def standing(claims: Iterable[Claim]) -> list[Claim]:
+    """Of claims for one metric at one place, those each outlet still stands by: a claim is superseded only
+    by a later-published article of the same outlet (undated or same-time articles all stand)."""
+    pool = list(claims)
+    latest: dict[str, datetime] = {}
+    for c in pool:
+        when = c.origin.published
+        if when is not None and (_voice(c) not in latest or when > latest[_voice(c)]):
+            latest[_voice(c)] = when
+    return [
+        c
+        for c in pool
+        if c.origin.published is None or _voice(c) not in latest or c.origin.published >= latest[_voice(c)]
+    ]
+
+
+def settle_revisions(claims: list[Claim]) -> tuple[list[Claim], list[Claim]]:
+    """Within one article, when it gives two disagreeing values for the same thing and says the figure was
+    revised ("initially 20 ... now 22"), the last value stands and the earlier ones are kept as revised."""
+    groups: dict[tuple[str, str], list[Claim]] = defaultdict(list)
+    for c in claims:
+        groups[(c.metric, c.scope)].append(c)
+    kept: list[Claim] = []
+    revised: list[Claim] = []
+    for group in groups.values():
+        if len(group) > 1 and any(REVISION.search(c.sentence) for c in group):
+            final = group[-1]
+            earlier = [c for c in group[:-1] if not compatible(c, final)]
+            kept.extend(c for c in group if c not in earlier)
+            revised.extend(earlier)
+        else:
+            kept.extend(group)
+    return kept, revised
 
 
 def _value(c: Claim) -> str:
     if c.low == c.high:
-        return str(c.low)
+        return f"{c.low:,}"
     if c.high is None:
-        return f"{c.low}+"
+        return f"{c.low:,}+"
     if c.low is None:
-        return f"under {c.high + 1}"
-    return f"{c.low}–{c.high}"
+        return f"under {c.high + 1:,}"
+    return f"{c.low:,}–{c.high:,}"
 
 
 def _outlet(c: Claim) -> str:
-    return c.origin.outlet or c.origin.url or c.origin.source or "an unnamed source"
+    return _outlet_of(c.origin)
+
+
+def _outlet_of(origin: Source) -> str:
+    return origin.outlet or origin.url or origin.source or "an unnamed source"
+
+
+def _metric(metric: str) -> str:
+    return metric.replace("_", " ")
+
+
+def _distinct(claims: Iterable[Claim]) -> list[Claim]:
+    seen: set[tuple[str, str, str, int | None, int | None]] = set()
+    out = []
+    for c in claims:
+        key = (c.origin.article_id, c.metric, c.scope, c.low, c.high)
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return out
 
 
 class Ledger:
@@ -89,214 +233,420 @@ class Ledger:
         figures: list[Figure],
         now: datetime | None = None,
         evidence: dict[str, str] | None = None,
+        catch_up: bool = False,
     ) -> LedgerUpdate:
         """Compare an article's figures with the ledger; return what to record and which alerts to raise."""
         now = now or datetime.now(UTC)
-        update = LedgerUpdate()
-        own = [claim_from(f, origin) for f in figures if f.operation == self.op.id and f.part_of_operation]
-        outside = [
-            claim_from(f, origin) for f in figures if f.operation == self.op.id and not f.part_of_operation
-        ]
-        update.claims, update.outside = own, outside
-        update.alerts.extend(self._angles(origin, regions, own, update, now, evidence or {}))
-        update.alerts.extend(self._conflicts(origin, own, now))
-        update.alerts.extend(self._breakdowns(origin, own, now))
+        mine = [f for f in figures if f.operation == self.op.id]
+        own, revised = settle_revisions([claim_from(f, origin) for f in mine if f.part_of_operation])
+        update = LedgerUpdate(
+            claims=own,
+            outside=[claim_from(f, origin) for f in mine if not f.part_of_operation],
+            revised=revised,
+        )
+        judging = _Judging(self, origin, update, now)
+        update.alerts.extend(judging.angles(regions, evidence or {}))
+        update.alerts.extend(judging.conflicts())
+        update.alerts.extend(judging.breakdowns())
+        update.alerts.extend(judging.follow_ups())
+        update.area_lows = judging.area_lows()
+        if catch_up:
+            update.alerts = [a.model_copy(update={"catch_up": True}) for a in update.alerts]
         return update
 
-    # new regional angles -------------------------------------------------------------------------------
-    def _angles(
-        self,
-        origin: Source,
-        regions: list[str],
-        own: list[Claim],
-        update: LedgerUpdate,
-        now: datetime,
-        evidence: dict[str, str],
-    ) -> list[Alert]:
+
+class _Judging:
+    """One article being judged: its claims, what the ledger says, and lookups cached for this call."""
+
+    def __init__(self, ledger: Ledger, origin: Source, update: LedgerUpdate, now: datetime) -> None:
+        self.op = ledger.op
+        self.gaz = ledger.gazetteer
+        self.store = ledger.store
+        self.origin = origin
+        self.update = update
+        self.own = update.claims
+        self.now = now
+        self._at: dict[tuple[str, str], list[Claim]] = {}
+        self._articles: dict[str, ArticleClaims] = {}
+
+    # lookups ---------------------------------------------------------------------------------------------
+    def others_at(self, metric: str, scope: str) -> list[Claim]:
+        """Claims other articles made for this metric and place (this article's earlier version excluded)."""
+        if (metric, scope) not in self._at:
+            self._at[(metric, scope)] = [
+                c
+                for c in self.store.claims_at(self.op.id, metric, scope)
+                if c.origin.article_id != self.origin.article_id
+            ]
+        return self._at[(metric, scope)]
+
+    def standing_at(self, metric: str, scope: str) -> list[Claim]:
+        mine = [c for c in self.own if c.metric == metric and c.scope == scope]
+        return standing([*self.others_at(metric, scope), *mine])
+
+    def article(self, article_id: str) -> ArticleClaims:
+        if article_id == self.origin.article_id:
+            return ArticleClaims(self.own, self.update.outside, self.update.revised)
+        if article_id not in self._articles:
+            self._articles[article_id] = self.store.article_claims(self.op.id, article_id)
+        return self._articles[article_id]
+
+    def alert(self, kind: str, key: str, severity: Severity, **fields: object) -> Alert:
+        return Alert.model_validate(
+            {
+                "key": key,
+                "kind": kind,
+                "severity": severity,
+                "operation": self.op.id,
+                "operation_name": self.op.name,
+                "created_at": self.now,
+                "trigger": self.origin,
+                **fields,
+            }
+        )
+
+    # new regional angles -----------------------------------------------------------------------------------
+    def angles(self, regions: list[str], evidence: dict[str, str]) -> list[Alert]:
         alerts = []
         for region in regions:
             if "/" in region or region == "uk" or region.startswith("nation:"):
                 continue  # an angle is a force area or a named region; its towns travel inside it
             first = self.store.region_first_seen_by(self.op.id, region)
-            if first is not None and first != origin.article_id:
+            if first is not None and first != self.origin.article_id:
                 continue
-            update.regions.append(region)
-            figures = [c for c in own if c.scope == region or c.scope.startswith(region + "/")]
-            name = self.gazetteer.display(region)
+            self.update.regions.append(region)
+            figures = [c for c in self.own if c.scope == region or c.scope.startswith(region + "/")]
+            name = self.gaz.display(region)
             summary = "; ".join(
-                f"{_value(c)} {c.metric.replace('_', ' ')} ({self.gazetteer.display(c.scope)})"
-                for c in figures
+                f"{_value(c)} {_metric(c.metric)} ({self.gaz.display(c.scope)})" for c in figures
             )
             alerts.append(
-                Alert(
-                    key=alert_key(self.op.id, "new_regional_angle", region),
-                    kind="new_regional_angle",
-                    severity="info",
-                    operation=self.op.id,
-                    operation_name=self.op.name,
+                self.alert(
+                    "new_regional_angle",
+                    alert_key(self.op.id, "new_regional_angle", region),
+                    "info",
                     region=region,
                     figures=figures,
                     headline=f"New regional angle: {name}" + (f" — {summary}" if summary else ""),
-                    explanation=f"First report of the story for {name}, from {_outlet_of(origin)}.",
+                    explanation=f"First report of the story for {name}, from {_outlet_of(self.origin)}.",
                     evidence=evidence.get(region, ""),
-                    created_at=now,
-                    trigger=origin,
                 )
             )
         return alerts
 
     # conflicting figures ---------------------------------------------------------------------------------
-    def _conflicts(self, origin: Source, own: list[Claim], now: datetime) -> list[Alert]:
+    def conflicts(self) -> list[Alert]:
         alerts = []
         done: set[str] = set()
-        for claim in own:
-            known = [
-                c
-                for c in self.store.claims_at(self.op.id, claim.metric, claim.scope)
-                if c.origin.article_id != origin.article_id
+        for claim in self.own:
+            pool = self.standing_at(claim.metric, claim.scope)
+            if claim not in pool:
+                continue  # the outlet has said something newer on this point
+            against = [
+                c for c in pool if c.origin.article_id != claim.origin.article_id and not compatible(c, claim)
             ]
-            against = [c for c in known if not compatible(c, claim)]
             if not against:
                 continue
             claims = _distinct([*against, claim])
-            intervals = sorted(
-                {(c.low if c.low is not None else -1, c.high if c.high is not None else -1) for c in claims}
-            )
-            key = alert_key(
-                self.op.id,
-                "conflicting_figure",
-                claim.metric,
-                claim.scope,
-                ";".join(f"{lo}..{hi}" for lo, hi in intervals),
-            )
+            key = conflict_key(self.op.id, claim.metric, claim.scope, claims)
             if key in done:
                 continue
             done.add(key)
             claims.sort(key=lambda c: (c.low if c.low is not None else -1, c.origin.article_id))
-            place = self.gazetteer.display(claim.scope)
-            metric = claim.metric.replace("_", " ")
+            place = self.gaz.display(claim.scope)
             versus = " vs ".join(f"{_value(c)} ({_outlet(c)})" for c in claims)
-            alerts.append(
-                Alert(
-                    key=key,
-                    kind="conflicting_figure",
-                    severity="warning",
-                    operation=self.op.id,
-                    operation_name=self.op.name,
-                    metric=claim.metric,
-                    scope=claim.scope,
-                    claims=claims,
-                    explanation=self._explain(claim.metric, claim.scope, claims, own),
-                    headline=f"Conflicting figure: {metric} in {place} — {versus}",
-                    created_at=now,
-                    trigger=origin,
-                )
+            explanation = self.explain(claim.metric, claim.scope, claims)
+            alert = self.alert(
+                "conflicting_figure",
+                key,
+                _conflict_severity(claims, explained=bool(explanation)),
+                metric=claim.metric,
+                scope=claim.scope,
+                claims=claims,
+                explanation=explanation,
+                headline=f"Conflicting figure: {_metric(claim.metric)} in {place} — {versus}",
             )
+            alerts.append(alert)
+            self.update.opened.append(alert)
         return alerts
 
-    def _explain(self, metric: str, scope: str, claims: list[Claim], own: list[Claim]) -> str:
-        """Why sources may disagree: a town given its county's total, or a breakdown against a headline."""
-        parent = self.gazetteer.parent(scope)
-        if parent is None:
-            return ""
-        totals = [c for c in self.store.claims_at(self.op.id, metric, parent) if c.low == c.high]
-        totals += [c for c in own if c.scope == parent and c.low == c.high]
-        place, whole = self.gazetteer.display(scope), self.gazetteer.display(parent)
-        level = "county-wide" if "/" in scope else "wider"
-        for claim in claims:
-            matching_total = next((t for t in totals if t.low == claim.low == claim.high), None)
-            if matching_total is None:
-                continue
-            others = [c for c in claims if c is not claim]
-            if not others:
-                continue
-            other = others[0]
-            breakdown = self._has_breakdown(other, parent, own)
-            detail = (
-                f"the breakdown by place in {_outlet(other)} gives {_value(other)}"
-                if breakdown
-                else f"{_outlet(other)} gives {_value(other)}"
-            )
-            return f"{_value(claim)} for {place} equals {whole}'s {level} total; {detail}"
-        return ""
-
-    def _has_breakdown(self, claim: Claim, parent: str, own: list[Claim]) -> bool:
-        siblings = self.store.claims_below(self.op.id, claim.metric, parent)
-        siblings += [c for c in own if c.metric == claim.metric and c.scope.startswith(parent + "/")]
-        return any(
-            c.origin.article_id == claim.origin.article_id and c.scope != claim.scope for c in siblings
+    def explain(self, metric: str, scope: str, claims: list[Claim]) -> str:
+        """Why sources may disagree, when the ledger can tell: the most specific reason first."""
+        return (
+            self._revised(metric, scope, claims)
+            or self._whole_for_part(metric, scope, claims)
+            or self._stated_subset(metric, scope, claims)
         )
 
-    # breakdowns that do not add up -----------------------------------------------------------------------
-    def _breakdowns(self, origin: Source, own: list[Claim], now: datetime) -> list[Alert]:
-        alerts = []
-        by_parent: dict[tuple[str, str], list[Claim]] = defaultdict(list)
-        for c in own:
-            if "/" in c.scope and c.low == c.high:
-                by_parent[(c.metric, c.scope.split("/")[0])].append(c)
-        totals_here = [c for c in own if "/" not in c.scope and c.low == c.high]
-        checks: list[tuple[str, str, list[Claim], list[Claim]]] = []
-        for (metric, parent), parts in by_parent.items():
-            totals = [c for c in self.store.claims_at(self.op.id, metric, parent) if c.low == c.high]
-            totals += [c for c in totals_here if c.metric == metric and c.scope == parent]
-            checks.append((metric, parent, parts, totals))
-        for (
-            total
-        ) in totals_here:  # a new total against breakdowns already in the ledger, one source at a time
-            below = self.store.claims_below(self.op.id, total.metric, total.scope)
+    def _revised(self, metric: str, scope: str, claims: list[Claim]) -> str:
+        """One article says the figure changed, and the other source gives the figure it changed from."""
+        for claim in claims:
+            for earlier in self.article(claim.origin.article_id).revised:
+                if earlier.metric != metric or earlier.scope != scope:
+                    continue
+                stale = [c for c in claims if c is not claim and compatible(c, earlier)]
+                if stale:
+                    return (
+                        f"{_outlet(claim)} itself says the figure was revised from {_value(earlier)} to "
+                        f"{_value(claim)}: “{earlier.sentence}” — {_outlet(stale[0])} gives the earlier "
+                        "figure"
+                    )
+        return ""
+
+    def _whole_for_part(self, metric: str, scope: str, claims: list[Claim]) -> str:
+        """A place given the total of a wider area it lies in (the town given its county's total)."""
+        for whole in self.gaz.ancestors(scope):
+            totals = [c for c in [*self.others_at(metric, whole), *self.own] if c.scope == whole and exact(c)]
+            for claim in claims:
+                if not exact(claim) or not any(t.low == claim.low for t in totals):
+                    continue
+                others = [c for c in claims if c is not claim]
+                if not others:
+                    continue
+                other = others[0]
+                breakdown = any(
+                    c.scope != scope and c.metric == metric and c.scope.startswith(whole + "/")
+                    for c in self.article(other.origin.article_id).claims
+                )
+                detail = (
+                    f"the breakdown by place in {_outlet(other)} gives {_value(other)}"
+                    if breakdown
+                    else f"{_outlet(other)} gives {_value(other)}"
+                )
+                area = "the UK-wide" if whole == "uk" else f"{self.gaz.display(whole)}'s {self._level(whole)}"
+                return f"{_value(claim)} for {self.gaz.display(scope)} equals {area} total; {detail}"
+        return ""
+
+    def _level(self, scope: str) -> str:
+        if scope.startswith("nation:"):
+            return "nationwide"
+        if scope.startswith("region:"):
+            return "region-wide"
+        return "county-wide"
+
+    def _stated_subset(self, metric: str, scope: str, claims: list[Claim]) -> str:
+        """The gap between two exact figures equals a subset one of the articles states: a figure it says is
+        outside the operation, or another count it gives (registered sex offenders among those arrested)."""
+        exact_claims = [c for c in claims if exact(c)]
+        for i, a in enumerate(exact_claims):
+            for b in exact_claims[i + 1 :]:
+                gap = abs((a.low or 0) - (b.low or 0))
+                bigger, smaller = (a, b) if (a.low or 0) > (b.low or 0) else (b, a)
+                for source in (a, b):
+                    told = self.article(source.origin.article_id)
+                    for part in told.outside:
+                        if part.metric == metric and part.scope == scope and exact(part) and part.low == gap:
+                            return (
+                                f"the gap of {gap:,} equals the {gap:,} {_metric(metric)} that "
+                                f"{_outlet(part)} says were outside the operation: {_value(bigger)} "
+                                f"({_outlet(bigger)}) may count them, {_value(smaller)} ({_outlet(smaller)}) "
+                                f"does not — “{part.sentence}”"
+                            )
+                    for part in told.claims:
+                        if (
+                            part.metric != metric
+                            and exact(part)
+                            and part.low == gap
+                            and part.scope
+                            in (
+                                scope,
+                                *self.gaz.ancestors(scope),
+                            )
+                        ):
+                            return (
+                                f"the gap of {gap:,} equals the {gap:,} {_metric(part.metric)} that "
+                                f"{_outlet(part)} reports: one figure may leave them out — “{part.sentence}”"
+                            )
+        return ""
+
+    # parts and wholes --------------------------------------------------------------------------------------
+    def breakdowns(self) -> list[Alert]:
+        alerts: list[Alert] = []
+        done: set[str] = set()
+
+        def raise_(metric: str, whole: str, parts: list[Claim], total: Claim, tag: str, under: bool) -> None:
+            part_sum = sum(c.low or 0 for c in parts)
+            key = alert_key(self.op.id, "breakdown_mismatch", metric, whole, tag, _value(total))
+            if key in done:
+                return
+            done.add(key)
+            name = self.gaz.display(whole)
+            listed = ", ".join(f"{_value(c)} in {self.gaz.display(c.scope)}" for c in parts[:12])
+            if len(parts) > 12:
+                listed += f" and {len(parts) - 12} more"
+            if under:
+                what = f"The parts add up to less than the whole: {listed} make {part_sum:,}"
+            elif len(parts) == 1:
+                what = f"A part exceeds the whole: {listed}"
+            else:
+                what = f"The parts add up to more than the whole: {listed} make {part_sum:,}"
+            alerts.append(
+                self.alert(
+                    "breakdown_mismatch",
+                    key,
+                    "info" if under else "warning",
+                    metric=metric,
+                    scope=whole,
+                    claims=[*parts, total],
+                    explanation=f"{what}, but {_outlet(total)} gives {_value(total)} for {name}.",
+                    headline=f"Breakdown does not add up: {_metric(metric)} in {name} — "
+                    f"parts {part_sum:,} vs total {_value(total)}",
+                )
+            )
+
+        def exceeds(parts: list[Claim], total: Claim) -> bool:
+            return total.high is not None and sum(c.low or 0 for c in parts) > total.high
+
+        # 1. this article's own breakdown of a force area, against every total known for that area
+        by_force: dict[tuple[str, str], list[Claim]] = defaultdict(list)
+        for c in self.own:
+            if "/" in c.scope and exact(c):
+                by_force[(c.metric, c.scope.split("/")[0])].append(c)
+        for (metric, force), parts in by_force.items():
+            parts = _distinct(parts)
+            tag = "parts:" + ",".join(sorted(f"{c.scope}={c.low}" for c in parts))
+            own_totals = [c for c in self.own if c.metric == metric and c.scope == force]
+            for total in [*own_totals, *standing(self.others_at(metric, force))]:
+                if exceeds(parts, total):
+                    raise_(metric, force, parts, total, tag, under=False)
+            for total in own_totals:
+                if (
+                    exact(total)
+                    and self._complete(parts)
+                    and sum(c.low or 0 for c in parts) < (total.low or 0)
+                ):
+                    raise_(metric, force, parts, total, tag, under=True)
+        # 2. a total this article gives, against each other source's breakdown of that force area
+        for total in self.own:
+            if total.scope not in self.gaz.forces or total.high is None:
+                continue
             per_source: dict[str, list[Claim]] = defaultdict(list)
-            for c in below:
-                if c.origin.article_id != origin.article_id and c.low == c.high:
+            for c in self.store.claims_below(self.op.id, total.metric, total.scope):
+                if c.origin.article_id != self.origin.article_id and exact(c):
                     per_source[c.origin.article_id].append(c)
             for parts in per_source.values():
-                checks.append((total.metric, total.scope, _distinct(parts), [total]))
-        done: set[str] = set()
-        for metric, parent, parts, totals in checks:
-            parts = _distinct(parts)
-            part_sum = sum(c.low or 0 for c in parts)
-            for total in totals:
-                if total.high is None or part_sum <= total.high:
-                    continue
-                values = ",".join(sorted(f"{c.scope}={c.low}" for c in parts))
-                key = alert_key(self.op.id, "breakdown_mismatch", metric, parent, values, str(total.low))
-                if key in done:
-                    continue
-                done.add(key)
-                whole = self.gazetteer.display(parent)
-                listed = ", ".join(f"{_value(c)} in {self.gazetteer.display(c.scope)}" for c in parts)
-                what = "A part exceeds" if len(parts) == 1 else "The parts add up to more than"
-                alerts.append(
-                    Alert(
-                        key=key,
-                        kind="breakdown_mismatch",
-                        severity="warning",
-                        operation=self.op.id,
-                        operation_name=self.op.name,
-                        metric=metric,
-                        scope=parent,
-                        claims=[*parts, total],
-                        explanation=f"{what} the whole: {listed} make {part_sum}, but {_outlet(total)} gives "
-                        f"{_value(total)} for {whole}.",
-                        headline=f"Breakdown does not add up: {metric.replace('_', ' ')} in {whole} — "
-                        f"parts {part_sum} vs total {_value(total)}",
-                        created_at=now,
-                        trigger=origin,
-                    )
-                )
-                break
+                parts = _distinct(parts)
+                if exceeds(parts, total):
+                    tag = "parts:" + ",".join(sorted(f"{c.scope}={c.low}" for c in parts))
+                    raise_(total.metric, total.scope, parts, total, tag, under=False)
+        # 3. force areas (disjoint) against the regions, nations and UK that contain them: the lowest figure
+        #    any source gives each area, added up, must not exceed what any source gives for the whole
+        for metric in sorted({c.metric for c in self.own}):
+            lows = self._lows_with_mine(metric)
+            mine = {c.scope for c in self.own if c.metric == metric}
+            wholes = {w for s in mine for w in [s, *self.gaz.ancestors(s)]}
+            for whole in sorted(w for w in wholes if w == "uk" or w.startswith(("nation:", "region:"))):
+                inside = sorted(a for a in self.gaz.areas_within(whole) if a in lows)
+                if not inside or (whole not in mine and not mine & set(inside)):
+                    continue  # this article touched neither the whole nor any of its parts
+                for total in self.standing_at(metric, whole):
+                    if total.high is None or sum(lows[a] for a in inside) <= total.high:
+                        continue
+                    parts = [p for a in inside if (p := self._area_part(metric, a, lows[a])) is not None]
+                    single = [p for p in parts if (p.low or 0) > total.high]
+                    if single:
+                        raise_(metric, whole, single[:1], total, f"part:{single[0].scope}", under=False)
+                    elif exceeds(parts, total):
+                        raise_(metric, whole, parts, total, "areas", under=False)
         return alerts
 
+    def _complete(self, parts: list[Claim]) -> bool:
+        """Parts read as a whole breakdown: listed in one sentence ("six in X, three in Y and nine in Z")
+        with nothing that marks the list as a selection ("including", "among them")."""
+        sentences = {c.sentence for c in parts}
+        return len(parts) >= 2 and len(sentences) == 1 and not PARTIAL.search(next(iter(sentences)))
 
-def _distinct(claims: list[Claim]) -> list[Claim]:
-    seen: set[tuple[str, str, int | None, int | None]] = set()
-    out = []
-    for c in claims:
-        key = (c.origin.article_id, c.scope, c.low, c.high)
-        if key not in seen:
-            seen.add(key)
-            out.append(c)
-    return out
+    def _lows_with_mine(self, metric: str) -> dict[str, int]:
+        lows = dict(self.store.area_lows(self.op.id, metric))
+        for c in self.own:
+            if c.metric == metric and c.low is not None and self._is_area(c.scope):
+                lows[c.scope] = min(lows.get(c.scope, c.low), c.low)
+        return lows
+
+    def _is_area(self, scope: str) -> bool:
+        return scope in self.gaz.areas_within("uk")
+
+    def _area_part(self, metric: str, area: str, low: int) -> Claim | None:
+        """The claim behind an area's lowest figure (None if its article has since withdrawn it)."""
+        candidates = [c for c in [*self.own, *self.others_at(metric, area)] if c.metric == metric]
+        return next((c for c in candidates if c.scope == area and c.low == low), None)
+
+    def area_lows(self) -> dict[str, dict[str, int]]:
+        """The lowest figure each force area has been given, per metric: what step 3 adds up next time."""
+        out: dict[str, dict[str, int]] = defaultdict(dict)
+        for c in self.own:
+            if c.low is not None and self._is_area(c.scope):
+                out[c.metric][c.scope] = min(out[c.metric].get(c.scope, c.low), c.low)
+        return dict(out)
+
+    # follow-ups ---------------------------------------------------------------------------------------------
+    def follow_ups(self) -> list[Alert]:
+        """A conflict this article settles (by updating or correcting itself, or as an outlet's later report)
+        gets one follow-up."""
+        previous = self.store.article_claims(self.op.id, self.origin.article_id).claims
+        touched = sorted({(c.metric, c.scope) for c in [*self.own, *previous]})
+        alerts = []
+        for metric, scope in touched:
+            conflicts = self.store.open_conflicts(self.op.id, metric, scope)
+            if not conflicts:
+                continue
+            pool = self.standing_at(metric, scope)
+            if disagreeing(pool):
+                continue
+            for conflict in conflicts:
+                place = self.gaz.display(scope)
+                now_agreed = ", ".join(sorted({_value(c) for c in pool})) or "no figure"
+                how = self._how_resolved(conflict, pool)
+                alerts.append(
+                    self.alert(
+                        "conflicting_figure",
+                        alert_key(self.op.id, "conflicting_figure", "resolved", conflict.key),
+                        "info",
+                        metric=metric,
+                        scope=scope,
+                        claims=sorted(pool, key=lambda c: (c.low or 0, c.origin.article_id)),
+                        explanation=how,
+                        headline=f"Resolved: {_metric(metric)} in {place} — sources now agree ({now_agreed})",
+                        follow_up_of=conflict.key,
+                    )
+                )
+                self.update.resolved.append(conflict)
+        return alerts
+
+    def _how_resolved(self, conflict: Alert, pool: list[Claim]) -> str:
+        corrected = bool(CORRECTION.search(self.origin.title)) or any(
+            CORRECTION.search(c.sentence) for c in self.own
+        )
+        mine = [c for c in pool if c.origin.article_id == self.origin.article_id]
+        was = [c for c in conflict.claims if _voice(c) == _voice(mine[0])] if mine else []
+        outlet = _outlet_of(self.origin)
+        if mine and was and was[0].origin.article_id == self.origin.article_id:
+            verb = "corrected its report" if corrected else "updated its report"
+            return f"{outlet} {verb}: it now gives {_value(mine[0])} where it gave {_value(was[0])}."
+        if mine and was:
+            verb = "published a correction" if corrected else "reported again"
+            return f"{outlet} {verb}: it now gives {_value(mine[0])} where it gave {_value(was[0])}."
+        if not mine:
+            return f"{outlet} no longer gives the disputed figure."
+        return f"{outlet} now gives {_value(mine[0])}, in line with the other sources."
 
 
-def _outlet_of(origin: Source) -> str:
-    return origin.outlet or origin.url or origin.source or "an unnamed source"
+def conflict_key(operation: str, metric: str, scope: str, claims: list[Claim]) -> str:
+    """The same disagreement (these values for this metric at this place) has the same key in any order."""
+    intervals = sorted(
+        {(c.low if c.low is not None else -1, c.high if c.high is not None else -1) for c in claims}
+    )
+    return alert_key(
+        operation, "conflicting_figure", metric, scope, ";".join(f"{lo}..{hi}" for lo, hi in intervals)
+    )
+
+
+def _conflict_severity(claims: list[Claim], explained: bool) -> Severity:
+    """Critical: an unexplained disagreement where one figure is at least half as large again as another."""
+    if explained:
+        return "warning"
+    lows = [c.low for c in claims if c.low is not None]
+    highs = [c.high for c in claims if c.high is not None]
+    if lows and highs and min(highs) > 0 and max(lows) >= 1.5 * min(highs):
+        return "critical"
+    return "warning"

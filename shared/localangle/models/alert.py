@@ -58,6 +58,10 @@ class Alert(BaseModel):
     headline: str
     created_at: datetime
     trigger: Source
+    follow_up_of: str | None = Field(default=None, description="the key of the alert this one follows up")
+    catch_up: bool = Field(
+        default=False, description="raised while catching up on a backlog: summarised, not sent one by one"
+    )
 
 
 def alert_key(*parts: str) -> str:

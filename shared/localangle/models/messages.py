@@ -44,6 +44,9 @@ class LedgerMessage(BaseModel):
     regions: list[str]
     figures: list[Figure]
     evidence: dict[str, str] = Field(default_factory=dict)
+    catch_up: bool = Field(
+        default=False, description="backlog (a feed's first poll, an archive backfill): record, summarise"
+    )
 
 
 class AlertMessage(BaseModel):

@@ -5,11 +5,18 @@ from __future__ import annotations
 from localangle.adapters.queues import send
 from localangle.adapters.storage import AlertRecords, LedgerTable
 from localangle.core.gazetteer import load_gazetteer
-from localangle.core.ledger import Ledger
+from localangle.core.ledger import Ledger, LedgerUpdate
 from localangle.models.messages import AlertMessage, LedgerMessage
+from localangle.models.operation import Operation
 from localangle.observability import logger, metrics
 from localangle.pipeline import runtime
 from localangle.settings import settings
+
+ATTEMPTS = 8
+
+
+class LedgerBusy(RuntimeError):
+    """Another update of the same operation kept landing first; SQS will redeliver the message."""
 
 
 def update_ledger(message: LedgerMessage) -> list[str]:
@@ -21,10 +28,7 @@ def update_ledger(message: LedgerMessage) -> list[str]:
         logger.warning("operation is no longer tracked", extra={"operation_id": message.operation})
         return []
     table = LedgerTable(s.ledger_table)
-    update = Ledger(operation, load_gazetteer(), table).judge(
-        message.origin, message.regions, message.figures, evidence=message.evidence
-    )
-    table.apply(operation.id, message.origin.article_id, update)
+    update = _judge_and_record(table, operation, message)
     records = AlertRecords(s.alerts_table)
     queued = []
     for alert in update.alerts:
@@ -41,7 +45,30 @@ def update_ledger(message: LedgerMessage) -> list[str]:
                 "article_id": message.origin.article_id,
                 "alert_key": alert.key,
                 "kind": alert.kind,
+                "catch_up": alert.catch_up,
             },
         )
+    table.resolve(operation.id, update.resolved)  # after the follow-ups are safely queued
     metrics.add_metric(name="AlertsRaised", unit="Count", value=len(queued))
     return queued
+
+
+def _judge_and_record(table: LedgerTable, operation: Operation, message: LedgerMessage) -> LedgerUpdate:
+    """Judge against the ledger as it is, record, and commit only if nobody changed it meanwhile; else judge
+    again with their figures in view. One operation's updates thus never miss each other, even if two run at
+    the same moment (the FIFO queue grouped by operation is meant to prevent that; this makes it certain)."""
+    ledger = Ledger(operation, load_gazetteer(), table)
+    for attempt in range(ATTEMPTS):
+        version = table.version(operation.id)
+        update = ledger.judge(
+            message.origin,
+            message.regions,
+            message.figures,
+            evidence=message.evidence,
+            catch_up=message.catch_up,
+        )
+        table.apply(operation.id, message.origin.article_id, update)
+        if table.commit(operation.id, version, update):
+            return update
+        logger.info("ledger moved on while judging; judging again", extra={"attempt": attempt + 1})
+    raise LedgerBusy(f"{operation.id}: ledger changed under {ATTEMPTS} attempts in a row")
