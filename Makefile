@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: setup demo test lint typecheck template pytest replay bench clean
+.PHONY: setup demo test lint typecheck template pytest browser replay bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,7 +36,12 @@ typecheck: setup
 template: setup
 	$(BIN)/cfn-lint template.yaml
 
-pytest: setup
+# Headless Chromium (Debian's package) for the test that screenshots the ledger page.
+browser:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium) \
+	  || sudo sh -c 'apt-get update -qq && apt-get install -y -qq chromium'
+
+pytest: setup browser
 	$(BIN)/pytest
 
 test: lint typecheck template pytest

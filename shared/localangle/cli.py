@@ -1,4 +1,4 @@
-"""The `localangle` command line: demo, analyse, parse-feed, replay (DESIGN.md §4)."""
+"""The `localangle` command line: demo, analyse, parse-feed, replay (DESIGN.md §4), ledger, bench."""
 
 from __future__ import annotations
 
@@ -97,6 +97,52 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ledger(args: argparse.Namespace) -> int:
+    """Print an operation's ledger as a table: replayed offline from article files, or as last published."""
+    import io
+
+    from localangle.config import load_operations
+    from localangle.core.gazetteer import load_gazetteer
+    from localangle.report import Cell, as_html, as_text, cells, from_json, report_key
+
+    operations = {op.id: op for op in load_operations(_operation_paths(args.operation))}
+    operation = operations.get(args.operation_id)
+    if operation is None:
+        raise UsageError(f"unknown operation {args.operation_id!r}; known: {', '.join(sorted(operations))}")
+    rows: list[Cell] = []
+    if args.bucket:
+        from localangle.adapters.aws import client
+
+        key = report_key(operation.id, "ledger.json")
+        try:
+            body = client("s3").get_object(Bucket=args.bucket, Key=key)["Body"].read()
+        except Exception as exc:
+            raise UsageError(f"cannot read s3://{args.bucket}/{key}: {exc}") from exc
+        rows = from_json(body.decode("utf-8"))
+    else:
+        from localangle.adapters.storage import LedgerTable
+        from localangle.local.replay import replay
+
+        root = project_root()
+        paths = args.paths or [str(root / "seeds" / "articles")]
+
+        def keep(world: Any) -> None:
+            table = LedgerTable(world.cloud.env["LEDGER_TABLE"])
+            rows.extend(cells(operation, table.operation_claims(operation.id, list(operation.metrics))))
+
+        replay(
+            root, _operation_texts(args.operation), paths, io.StringIO(), root / "out" / "ledger.log", keep
+        )
+    print(as_text(operation, rows, load_gazetteer()), end="")
+    if args.html:
+        from datetime import UTC, datetime
+
+        Path(args.html).write_text(
+            as_html(operation, rows, load_gazetteer(), datetime.now(UTC)), encoding="utf-8"
+        )
+    return 1 if args.fail_on_conflict and any(r.conflict for r in rows) else 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from localangle.local.demo import run_demo
 
@@ -140,6 +186,21 @@ def parser() -> argparse.ArgumentParser:
     replay.add_argument("--operation", action="append", help="operation file or folder (repeatable)")
     replay.add_argument("paths", nargs="+", metavar="PATH")
     replay.set_defaults(func=cmd_replay)
+    ledger = sub.add_parser(
+        "ledger", help="print an operation's figure ledger: places × metrics, values, sources, conflicts"
+    )
+    ledger.add_argument("operation_id", metavar="OPERATION")
+    ledger.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="article files to replay offline (default: the seed articles)",
+    )
+    ledger.add_argument("--operation", action="append", help="operation file or folder (repeatable)")
+    ledger.add_argument("--bucket", help="read the report the Roundup function published in this S3 bucket")
+    ledger.add_argument("--html", metavar="FILE", help="also write the HTML page to FILE")
+    ledger.add_argument("--fail-on-conflict", action="store_true", help="exit 1 if any cell is in conflict")
+    ledger.set_defaults(func=cmd_ledger)
     bench = sub.add_parser("bench", help="measure reading speed and how it scales with tracked operations")
     bench.add_argument("--json", action="store_true", help="print one JSON object")
     bench.add_argument("--operations", type=int, default=100, help="tracked operations to compare with one")

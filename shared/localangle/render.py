@@ -62,7 +62,7 @@ def _item(c: Claim) -> ViewItem:
 def view(alert: Alert) -> AlertView:
     gaz = load_gazetteer()
     kind = KIND_TITLES[alert.kind]
-    footer = f"{alert.operation_name} · {alert.kind} · {alert.key}"
+    footer = f"{alert.operation_name} · {alert.kind} · {alert.severity} · {alert.key}"
     if alert.kind == "new_regional_angle":
         place = gaz.display(alert.region or "")
         trigger = alert.trigger.outlet or alert.trigger.source or alert.trigger.url or "a new source"
@@ -84,6 +84,14 @@ def view(alert: Alert) -> AlertView:
     metric = metric_text(alert.metric or "")
     values = " vs ".join(value_text(c.low, c.high, c.qualifier) for c in alert.claims)
     summary = f"Sources disagree on {metric} in {place}: {values}."
+    if alert.follow_up_of:
+        return AlertView(
+            f"Resolved: {metric} in {place}",
+            f"Sources now agree on {metric} in {place}: {values}.",
+            alert.explanation,
+            footer + f" · follows up {alert.follow_up_of}",
+            [_item(c) for c in alert.claims],
+        )
     if alert.kind == "breakdown_mismatch":
         summary = f"A breakdown of {metric} in {place} does not add up."
     return AlertView(
@@ -101,3 +109,20 @@ def as_text(v: AlertView) -> str:
         lines.append(f"  Why: {v.explanation}")
     lines.append(f"  ({v.footer})")
     return "\n".join(lines)
+
+
+def summary_view(title: str, summary: str, alerts: list[Alert], footer: str) -> AlertView:
+    """Several alerts in one message (a digest, or the summary of a backlog): one line each."""
+    items = []
+    for alert in alerts:
+        v = view(alert)
+        trigger = alert.trigger
+        items.append(
+            ViewItem(
+                label=v.title,
+                source=trigger.outlet or trigger.title or trigger.source or "source",
+                url=trigger.url,
+                sentence=" ".join(x for x in (v.summary, v.explanation) if x),
+            )
+        )
+    return AlertView(title, summary, "", footer, items)

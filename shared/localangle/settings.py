@@ -20,6 +20,7 @@ class Settings(BaseModel):
     ledger_table: str = Field(alias="LEDGER_TABLE")
     alerts_table: str = Field(alias="ALERTS_TABLE")
     idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE")
+    digest_table: str = Field(alias="DIGEST_TABLE")
     feed_queue_url: str = Field(alias="FEED_QUEUE_URL")
     article_queue_url: str = Field(alias="ARTICLE_QUEUE_URL")
     ledger_queue_url: str = Field(alias="LEDGER_QUEUE_URL")

@@ -37,6 +37,7 @@ def _message(reader: Reader, path: Path, outlet: str) -> LedgerMessage:
 def test_two_conflicting_articles_at_the_same_moment_still_conflict_once(
     world: World, reader: Reader, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    world.upload_config()
     # Given the force's breakdown (9 in Warrington) and the paper's 21 for the town, judged at once
     force = _message(reader, ARTICLES / "000_98b505946a0e415d.txt", "Cheshire Constabulary")
     paper = _message(reader, ARTICLES / "001_bc18daddbc62a9cf.txt", "Warrington Guardian")
@@ -65,7 +66,6 @@ def test_two_conflicting_articles_at_the_same_moment_still_conflict_once(
 
     monkeypatch.setattr(LedgerTable, "version", version)
     monkeypatch.setattr(Ledger, "judge", judge)
-    world.upload_config()
     for name in ("LEDGER_TABLE", "ALERTS_TABLE"):  # boto3 resources are made once, before the threads
         aws.table(world.cloud.env[name])
     aws.client("sqs")

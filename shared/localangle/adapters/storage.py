@@ -200,6 +200,17 @@ class LedgerTable:
         item = self._get(f"{operation}#head", "version")
         return int(item["version"]) if item else 0
 
+    def reported_version(self, operation: str) -> int:
+        item = self._get(f"{operation}#head", "report")
+        return int(item["version"]) if item else -1
+
+    def mark_reported(self, operation: str, version: int) -> None:
+        self.table.put_item(Item={"pk": f"{operation}#head", "sk": "report", "version": version})
+
+    def operation_claims(self, operation: str, metrics: list[str]) -> list[Claim]:
+        """Every claim in the operation (for its report): one query per metric the operation tracks."""
+        return [c for metric in metrics for c, inside in self.all_claims(operation, metric) if inside]
+
     def apply(self, operation: str, article_id: str, update: LedgerUpdate) -> None:
         """Record an article's claims, replacing what an earlier version of it said, and its first-seen
         regions and area lows. Safe to repeat: every write is keyed by article and position."""
@@ -328,6 +339,10 @@ class AlertRecords:
             ExpressionAttributeValues={":s": status},
         )
 
+    def delivered(self, key: str) -> set[str]:
+        item = self.table.get_item(Key={"alert_key": key}, ConsistentRead=True).get("Item") or {}
+        return {str(t) for t in item.get("delivered", set())}
+
     def mark_delivered(self, key: str, target: str) -> None:
         self.table.update_item(
             Key={"alert_key": key},
@@ -335,3 +350,52 @@ class AlertRecords:
             ExpressionAttributeNames={"#s": "status"},
             ExpressionAttributeValues={":t": {target}, ":s": "delivered"},
         )
+
+
+class HeldAlerts:
+    """Alerts held for a newsroom: for its digest, or for the summary of a backlog being caught up on.
+
+    pk `newsroom`, sk `held` = `<reason>#<alert time>#<alert key>`: holding the same alert twice (SQS
+    redelivery) writes the same item; a newsroom's pending alerts are one query; `~sent#<reason>` records when
+    that reason was last sent.
+    """
+
+    def __init__(self, table_name: str) -> None:
+        self.table = table(table_name)
+
+    def hold(self, newsroom: str, reason: str, alert: Alert) -> None:
+        self.table.put_item(
+            Item={
+                "newsroom": newsroom,
+                "held": f"{reason}#{alert.created_at.isoformat()}#{alert.key}",
+                "alert": alert.model_dump_json(),
+            }
+        )
+
+    def pending(self, newsroom: str, reason: str) -> list[tuple[str, Alert]]:
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": Key("newsroom").eq(newsroom) & Key("held").begins_with(f"{reason}#"),
+            "ConsistentRead": True,
+        }
+        while True:
+            reply = self.table.query(**kwargs)
+            items.extend(reply.get("Items", []))
+            if "LastEvaluatedKey" not in reply:
+                break
+            kwargs["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
+        return [(str(i["held"]), Alert.model_validate_json(i["alert"])) for i in items]
+
+    def release(self, newsroom: str, held: list[str]) -> None:
+        with self.table.batch_writer() as batch:
+            for sk in held:
+                batch.delete_item(Key={"newsroom": newsroom, "held": sk})
+
+    def last_sent(self, newsroom: str, reason: str) -> datetime | None:
+        item = self.table.get_item(
+            Key={"newsroom": newsroom, "held": f"~sent#{reason}"}, ConsistentRead=True
+        ).get("Item")
+        return datetime.fromisoformat(str(item["at"])) if item else None
+
+    def mark_sent(self, newsroom: str, reason: str, at: datetime) -> None:
+        self.table.put_item(Item={"newsroom": newsroom, "held": f"~sent#{reason}", "at": at.isoformat()})

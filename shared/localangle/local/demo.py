@@ -18,7 +18,7 @@ from localangle.local.world import World
 from localangle.models.alert import Alert
 from localangle.render import as_text, view
 from localangle.report import as_text as report_text
-from localangle.report import cells
+from localangle.report import cells, report_key
 
 
 class Story(BaseModel):
@@ -85,16 +85,20 @@ def run_demo(root: Path, out_dir: Path, out: TextIO) -> int:
             f"Slack messages received: {len(world.slack.messages)}; emails sent through SES: {_ses_count()}\n"
         )
         ledger = LedgerTable(world.cloud.env["LEDGER_TABLE"])
+        bucket = world.cloud.env["ARCHIVE_BUCKET"]
+        out_dir.mkdir(parents=True, exist_ok=True)
         for op in config.operations:
-            claims = [c for metric in op.metrics for c, inside in ledger.all_claims(op.id, metric) if inside]
-            rows = cells(op, claims)
-            text = report_text(op, rows, load_gazetteer())
-            out_dir.mkdir(parents=True, exist_ok=True)
-            local = out_dir / f"ledger-{op.id}.txt"
-            local.write_text(text, encoding="utf-8")
-            key = f"ledger/{op.id}/report.txt"
-            aws.client("s3").put_object(Bucket=world.cloud.env["ARCHIVE_BUCKET"], Key=key, Body=text.encode())
-            out.write(f"Ledger report for {op.id}: {local} (and s3://…/{key} in the archive bucket)\n")
+            rows = cells(op, ledger.operation_claims(op.id, list(op.metrics)))
+            text_file = out_dir / f"ledger-{op.id}.txt"
+            text_file.write_text(report_text(op, rows, load_gazetteer()), encoding="utf-8")
+            key = report_key(op.id)
+            page = out_dir / "ledger" / op.id / "index.html"
+            page.parent.mkdir(parents=True, exist_ok=True)
+            page.write_bytes(aws.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read())
+            out.write(
+                f"Ledger report for {op.id}: {page} (the Roundup function published it as s3://…/{key}); "
+                f"as text: {text_file}\n"
+            )
         out.write(f"Structured logs: {out_dir / 'demo.log'}\n")
         return len(world.alerts())
 

@@ -96,13 +96,18 @@ class Flow:
 
     def __post_init__(self) -> None:
         functions = self.root / "functions"
-        for name in ("schedule_feeds", *self.cloud.queue_consumers().values()):
+        for name in ("schedule_feeds", "roundup", *self.cloud.queue_consumers().values()):
             self.handlers[name] = load_handler(functions, name)
 
     def schedule(self, when: datetime) -> dict[str, Any]:
         event = json.loads((self.root / "events" / "schedule_feeds-scheduled.json").read_text())
         event["time"] = when.isoformat().replace("+00:00", "Z")
         return self._call("schedule_feeds", event)
+
+    def roundup(self, when: datetime) -> dict[str, Any]:
+        event = json.loads((self.root / "events" / "roundup-scheduled.json").read_text())
+        event["time"] = when.isoformat().replace("+00:00", "Z")
+        return dict(self._call("roundup", event))
 
     def _call(self, name: str, event: dict[str, Any]) -> Any:
         self.invocations[name] = self.invocations.get(name, 0) + 1

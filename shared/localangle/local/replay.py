@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
@@ -22,7 +23,12 @@ NATIONAL_DESK = Newsroom(
 
 
 def replay(
-    root: Path, operations: list[tuple[str, str]], paths: list[str], out: TextIO, log_file: Path | None = None
+    root: Path,
+    operations: list[tuple[str, str]],
+    paths: list[str],
+    out: TextIO,
+    log_file: Path | None = None,
+    after: Callable[[World], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Publish each file into its outlet's feed, one per scheduled run, and print each alert sent."""
     files = article_files(paths)
@@ -50,6 +56,8 @@ def replay(
                 alerts.append(alert)
                 out.write(json.dumps(as_json(alert, world), ensure_ascii=False) + "\n")
                 out.flush()
+        if after is not None:
+            after(world)  # a look at the world's final state (the ledger) before it is torn down
         return alerts
 
 

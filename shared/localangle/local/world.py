@@ -54,6 +54,10 @@ class _Outlet:
     items: list[tuple[Article, str]] = field(default_factory=list)  # (article, local page URL)
 
 
+# When the local world first polls its feeds (before any story of the seeds or tests is published).
+PRIMED_AT = datetime(2000, 1, 1, tzinfo=UTC)
+
+
 def _mirror_path(url: str) -> str:
     parts = urlsplit(url)
     return f"/{parts.hostname}{parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
@@ -172,7 +176,7 @@ class World:
         outlet = self.outlets[feed.id] = _Outlet(feed)
         self.site.publish(_mirror_path(str(feed.url)), feed_xml(outlet), "application/rss+xml; charset=utf-8")
 
-    def upload_config(self) -> None:
+    def upload_config(self, prime: bool = True) -> None:
         """Upload operations, feeds (served locally) and newsrooms to where the functions read them."""
         bucket = self.cloud.env["ARCHIVE_BUCKET"]
         prefix = self.cloud.env["CONFIG_PREFIX"]
@@ -191,6 +195,13 @@ class World:
             Key=f"{prefix}newsrooms.yaml",
             Body=dump_models(self.newsrooms, "newsrooms").encode(),
         )
+        from localangle.pipeline import runtime
+
+        runtime.forget()
+        if prime:
+            # localangle is switched on before the news breaks: the first poll of each feed finds what is
+            # already there (the backlog, summarised); stories published after it are news, alerted as usual
+            self.tick(PRIMED_AT)
 
     def publish(self, feed_id: str, article: Article, public_url: str | None, slug: str) -> str:
         """Put the article's page on the outlet's site and its entry at the top of the outlet's feed."""
@@ -208,8 +219,10 @@ class World:
         return page_url
 
     def tick(self, when: datetime) -> None:
+        """One scheduled run: feeds polled and every queue drained, then the roundup (reports, digests)."""
         self.flow.schedule(when.astimezone(UTC))
         self.flow.drain()
+        self.flow.roundup(when.astimezone(UTC))
 
     def alerts(self) -> list[dict[str, Any]]:
         """Alerts delivered so far, once each, in the order they were sent."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
@@ -48,6 +48,12 @@ class Newsroom(BaseModel):
     slack: SlackChannel | None = None
     email: list[Annotated[str, Field(pattern=r"^[^@\s\r\n]+@[^@\s\r\n]+\.[^@\s\r\n]+$")]] = Field(
         default_factory=list
+    )
+    digest: Literal["hourly", "daily"] | None = Field(
+        default=None, description="hold alerts and send them together, hourly or daily, instead of one by one"
+    )
+    digest_at: str = Field(
+        default="07:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="daily digest time, HH:MM UTC"
     )
 
 

@@ -31,6 +31,7 @@ class ArticleMessage(BaseModel):
     fingerprint: str
     raw_key: str | None = None
     page_note: str = ""
+    catch_up: bool = Field(default=False, description="found on the feed's first poll: backlog, summarised")
 
 
 class LedgerMessage(BaseModel):

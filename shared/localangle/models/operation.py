@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
 
@@ -54,6 +54,10 @@ class Operation(BaseModel):
     lead_agencies: list[str] = Field(min_length=1)
     starts: date | None = None
     ends: date | None = None
+    tracked_since: AwareDatetime | None = Field(
+        default=None,
+        description="when newsrooms began tracking it: reports published earlier are backlog, summarised",
+    )
     scope: str = "uk"
     terms: list[str] = Field(default_factory=list, description="vocabulary of the story")
     anchor_figures: list[AnchorFigure] = Field(default_factory=list)

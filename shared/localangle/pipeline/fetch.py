@@ -61,6 +61,8 @@ def fetch_feed(message: FeedMessage) -> FeedOutcome:
     seen = SeenEntries(s.entries_table)
     archive = Archive(s.archive_bucket)
     outcome = FeedOutcome("fetched", skipped=list(parsed.skipped))
+    # The first successful poll of a feed shows its backlog: recorded and summarised, not alerted one by one.
+    backlog = not state.get("last_success")
     for entry in parsed.entries:
         entry_print = fingerprint(entry)
         entry_id = article_id(entry.url, entry.guid, entry_print)
@@ -79,6 +81,7 @@ def fetch_feed(message: FeedMessage) -> FeedOutcome:
             fingerprint=entry_print,
             raw_key=raw_key,
             page_note=note,
+            catch_up=backlog,
         )
         send(s.article_queue_url, article)
         seen.remember(

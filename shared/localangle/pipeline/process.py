@@ -68,6 +68,7 @@ def process_article(message: ArticleMessage) -> int:
                 regions=analysis.regions,
                 figures=figures,
                 evidence=analysis.evidence,
+                catch_up=message.catch_up or _before_tracking(article, match.operation),
             ),
             group=match.operation,
             dedup=dedup,
@@ -86,3 +87,9 @@ def process_article(message: ArticleMessage) -> int:
     metrics.add_metric(name="ArticlesProcessed", unit="Count", value=1)
     metrics.add_metric(name="FiguresRead", unit="Count", value=len(analysis.figures))
     return len(analysis.matches)
+
+
+def _before_tracking(article: Article, operation_id: str) -> bool:
+    """Published before newsrooms began tracking the operation: backlog from the archive, not news."""
+    since = runtime.config().operation(operation_id).tracked_since
+    return since is not None and article.published is not None and article.published < since

@@ -16,13 +16,13 @@ from pydantic import BaseModel
 from localangle.adapters import email, slack
 from localangle.adapters.aws import client
 from localangle.adapters.secrets import secret
-from localangle.adapters.storage import AlertRecords
+from localangle.adapters.storage import AlertRecords, HeldAlerts
 from localangle.core.gazetteer import load_gazetteer
-from localangle.models.alert import Alert
+from localangle.models.config import Newsroom
 from localangle.models.messages import AlertMessage
 from localangle.observability import logger, metrics
 from localangle.pipeline import runtime
-from localangle.render import view
+from localangle.render import AlertView, view
 from localangle.routing import audiences
 from localangle.settings import settings
 
@@ -30,10 +30,10 @@ DELIVERY_MEMORY_SECONDS = 30 * 24 * 3600
 
 
 class Delivery(BaseModel):
-    target: str  # "<alert key>|<newsroom>|<channel>": the idempotency key
+    target: str  # "<what>|<newsroom>|<channel>": the idempotency key
     channel: Literal["slack", "email"]
     newsroom: str
-    alert: Alert
+    view: AlertView
     webhook_parameter: str | None = None
     recipients: list[str] = []
 
@@ -49,13 +49,12 @@ def _deliver_once(table_name: str) -> Any:
     @idempotent_function(data_keyword_argument="delivery", config=_idempotency, persistence_store=store)
     def deliver(delivery: Delivery) -> dict[str, str]:
         s = settings()
-        rendered = view(delivery.alert)
         if delivery.channel == "slack":
-            slack.post(secret(delivery.webhook_parameter or s.slack_webhook_parameter), rendered)
+            slack.post(secret(delivery.webhook_parameter or s.slack_webhook_parameter), delivery.view)
         elif s.sender_email:
-            email.send_ses(s.sender_email, delivery.recipients, rendered)
+            email.send_ses(s.sender_email, delivery.recipients, delivery.view)
         else:
-            email.send_sns(s.email_topic_arn, rendered)
+            email.send_sns(s.email_topic_arn, delivery.view)
         return {"target": delivery.target}
 
     return deliver
@@ -65,40 +64,61 @@ def register_context(context: LambdaContext) -> None:
     _idempotency.register_lambda_context(context)
 
 
+def deliveries(room: Newsroom, what: str, rendered: AlertView) -> list[Delivery]:
+    """One delivery per channel the newsroom has, each with its own idempotency key."""
+    out = []
+    if room.slack:
+        out.append(
+            Delivery(
+                target=f"{what}|{room.id}|slack",
+                channel="slack",
+                newsroom=room.id,
+                view=rendered,
+                webhook_parameter=room.slack.webhook_parameter,
+            )
+        )
+    if room.email:
+        out.append(
+            Delivery(
+                target=f"{what}|{room.id}|email",
+                channel="email",
+                newsroom=room.id,
+                view=rendered,
+                recipients=room.email,
+            )
+        )
+    return out
+
+
+def deliver(delivery: Delivery) -> None:
+    """Send once: a repeat of a confirmed delivery (same target) is confirmed without sending again."""
+    _deliver_once(settings().idempotency_table)(delivery=delivery)
+
+
 def send_alert(message: AlertMessage) -> int:
-    """How many deliveries are confirmed; a repeat of an earlier one is confirmed without resending."""
+    """How many deliveries (or holds for a digest) are confirmed; a repeat is confirmed without resending.
+
+    An alert raised while catching up on a backlog is held for that newsroom's catch-up summary, and one for
+    a newsroom that takes a digest is held for it; the Roundup function sends both."""
     alert = message.alert
     s = settings()
     rooms = audiences(runtime.config().newsrooms, alert, load_gazetteer())
     if not rooms:
         logger.info("no newsroom follows this alert", extra={"alert_key": alert.key})
     records = AlertRecords(s.alerts_table)
-    deliver = _deliver_once(s.idempotency_table)
+    held = HeldAlerts(s.digest_table)
     made = 0
     for room in rooms:
-        targets: list[Delivery] = []
-        if room.slack:
-            targets.append(
-                Delivery(
-                    target=f"{alert.key}|{room.id}|slack",
-                    channel="slack",
-                    newsroom=room.id,
-                    alert=alert,
-                    webhook_parameter=room.slack.webhook_parameter,
-                )
-            )
-        if room.email:
-            targets.append(
-                Delivery(
-                    target=f"{alert.key}|{room.id}|email",
-                    channel="email",
-                    newsroom=room.id,
-                    alert=alert,
-                    recipients=room.email,
-                )
-            )
-        for delivery in targets:
-            deliver(delivery=delivery)
+        reason = "catch-up" if alert.catch_up else "digest" if room.digest else None
+        if reason:
+            if f"{room.id}:{reason}" not in records.delivered(alert.key):  # not again once summarised
+                held.hold(room.id, reason, alert)
+            records.mark_delivered(alert.key, f"{room.id}:{reason}")
+            made += 1
+            logger.info("alert held", extra={"alert_key": alert.key, "newsroom": room.id, "reason": reason})
+            continue
+        for delivery in deliveries(room, alert.key, view(alert)):
+            deliver(delivery)
             records.mark_delivered(alert.key, f"{room.id}:{delivery.channel}")
             made += 1
             logger.info(
