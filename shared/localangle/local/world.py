@@ -55,7 +55,7 @@ class _Outlet:
 
 
 # When the local world first polls its feeds (before any story of the seeds or tests is published).
-PRIMED_AT = datetime(2000, 1, 1, tzinfo=UTC)
+PRIMED_AT = datetime(1990, 1, 1, tzinfo=UTC)
 
 
 def _mirror_path(url: str) -> str:

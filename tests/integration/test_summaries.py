@@ -1,0 +1,112 @@
+"""Alerts that are not sent one by one: a feed's backlog (one catch-up summary) and a newsroom's digest."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from localangle.articles import read_article_file
+from localangle.config import load_dir
+from localangle.local.replay import NATIONAL_DESK
+from localangle.local.world import World
+from localangle.models.config import Newsroom
+from tests.conftest import ARTICLES, ROOT, SEEDS, operation_texts
+
+T0 = datetime(2014, 7, 16, 9, 0, tzinfo=UTC)
+STORIES = {
+    "000_98b505946a0e415d.txt": "cheshire-news",
+    "001_bc18daddbc62a9cf.txt": "warrington-guardian",
+    "002_07ae43b2fee9f68a.txt": "devon-cornwall-news",
+    "003_a9380d374fd3a241.txt": "nottinghamshire-news",
+}
+
+
+def _headers(world: World) -> list[tuple[str, str]]:
+    """(webhook path, header text) of every Slack message received."""
+    return [(path, payload["blocks"][0]["text"]["text"]) for path, payload in world.slack.messages]
+
+
+def _publish(world: World, name: str, when: datetime) -> None:
+    feed = STORIES[name]
+    outlet = next(f.outlet for f in load_dir(SEEDS).feeds if f.id == feed)
+    article = read_article_file(ARTICLES / name).model_copy(update={"outlet": outlet, "published": when})
+    world.publish(feed, article, None, Path(name).stem)
+
+
+def test_a_feeds_backlog_on_its_first_poll_is_one_summary_then_news_alerts_as_usual(tmp_path: Path) -> None:
+    config = load_dir(SEEDS)
+    with World(ROOT, operation_texts(), config.newsrooms, tmp_path / "flow.log") as world:
+        for feed in config.feeds:
+            world.add_outlet(feed)
+        # Given three stories already in the outlets' feeds when localangle first polls them
+        for name in list(STORIES)[:3]:
+            _publish(world, name, T0 - timedelta(hours=2))
+        world.upload_config()  # the first poll
+        # Then each newsroom the backlog touches gets one summary, and no alert one by one
+        headers = _headers(world)
+        assert sorted(path for path, _ in headers) == ["/hooks/cheshire-desk", "/hooks/national-desk"]
+        assert all(text.startswith("Catching up: ") for _, text in headers)
+        national = next(p for path, p in world.slack.messages if path == "/hooks/national-desk")
+        listed = " ".join(str(b) for b in national["blocks"])
+        assert "Conflicting figure: arrests in Warrington" in listed
+        assert "New regional angle: Devon and Cornwall" in listed
+        # ... though the alerts were raised and recorded, marked as catch-up
+        assert world.alerts() and all(a["catch_up"] for a in world.alerts())
+        # When a new story appears after that first poll, Then it alerts as usual
+        before = len(world.slack.messages)
+        _publish(world, "003_a9380d374fd3a241.txt", T0)
+        world.tick(T0)
+        new = _headers(world)[before:]
+        assert sorted(new) == [
+            ("/hooks/east-midlands-desk", "New regional angle: Nottinghamshire"),
+            ("/hooks/national-desk", "New regional angle: Nottinghamshire"),
+        ]
+        # And the summaries are not sent again
+        world.tick(T0 + timedelta(minutes=15))
+        assert len(world.slack.messages) == before + 2
+
+
+def test_an_hourly_digest_collects_alerts_and_goes_out_once_an_hour(tmp_path: Path) -> None:
+    desk = Newsroom.model_validate({**NATIONAL_DESK.model_dump(), "digest": "hourly"})
+    feeds = [f for f in load_dir(SEEDS).feeds if f.id in STORIES.values()]
+    with World(ROOT, operation_texts(), [desk], tmp_path / "flow.log") as world:
+        for feed in feeds:
+            world.add_outlet(feed)
+        world.upload_config()
+        assert world.slack.messages == []
+        # Given the Cheshire story at 09:00: the first digest is due at once
+        _publish(world, "000_98b505946a0e415d.txt", T0)
+        world.tick(T0)
+        assert [text for _, text in _headers(world)] == ["Hourly digest for Replay desk: 1 alert"]
+        # When the Warrington story raises a conflict at 09:15, Then it waits for the next hour
+        _publish(world, "001_bc18daddbc62a9cf.txt", T0 + timedelta(minutes=15))
+        world.tick(T0 + timedelta(minutes=15))
+        world.tick(T0 + timedelta(minutes=30))
+        assert len(world.slack.messages) == 1
+        world.tick(T0 + timedelta(hours=1))
+        headers = [text for _, text in _headers(world)]
+        assert headers == ["Hourly digest for Replay desk: 1 alert", "Hourly digest for Replay desk: 1 alert"]
+        second: dict[str, Any] = world.slack.messages[1][1]
+        assert "Conflicting figure: arrests in Warrington" in str(second["blocks"])
+        # And an hour with nothing new sends nothing
+        world.tick(T0 + timedelta(hours=2))
+        assert len(world.slack.messages) == 2
+
+
+def test_reports_older_than_an_operations_tracking_start_are_summarised(tmp_path: Path) -> None:
+    operations = [
+        (name, text + "\ntracked_since: 2014-07-17T00:00:00Z\n" if "nca-2014" in name else text)
+        for name, text in operation_texts()
+    ]
+    feeds = [f for f in load_dir(SEEDS).feeds if f.id in STORIES.values()]
+    with World(ROOT, operations, [NATIONAL_DESK], tmp_path / "flow.log") as world:
+        for feed in feeds:
+            world.add_outlet(feed)
+        world.upload_config()
+        # Given a story published before the newsroom began tracking the operation, found in a later poll
+        _publish(world, "000_98b505946a0e415d.txt", T0)
+        world.tick(T0 + timedelta(days=2))
+        # Then it is in the ledger and in one summary, not an alert of its own
+        assert [text for _, text in _headers(world)] == ["Catching up: 1 alert from earlier reports"]
+        assert [a["region"] for a in world.alerts()] == ["cheshire"]
