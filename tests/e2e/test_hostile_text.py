@@ -21,7 +21,8 @@ def test_hostile_article_text_cannot_ping_disguise_links_or_break_headers(seed_w
     story = read_article_file(ARTICLES / "001_bc18daddbc62a9cf.txt")
     hostile = story.text.replace(
         "Cheshire Police has confirmed 21 men",
-        "<!channel> <!here|here> <!everyone> <@U123ABC> <#C0LD> <!subteam^S1> Cheshire Police has confirmed 21 men",
+        "<!channel> <!here|here> <!everyone> <@U123ABC> <#C0LD> <!subteam^S1> "
+        "Cheshire Police has confirmed 21 men",
         1,
     ).replace(
         "were arrested in the town,",
