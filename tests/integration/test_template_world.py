@@ -99,6 +99,15 @@ def test_every_handler_accepts_its_sample_event(seed_world: World) -> None:
     }
     paths = sorted(path for path, _ in w.slack.messages)
     assert paths == ["/hooks/cheshire-desk", "/hooks/national-desk"]
+    # Roundup: the ledger changed, so the operation's report is published to the archive bucket
+    assert handlers["roundup"](_event("roundup-scheduled.json"), FakeContext("r")) == {
+        "reports": 1,
+        "summaries": 0,
+    }
+    page = aws.client("s3").get_object(
+        Bucket=w.cloud.env["ARCHIVE_BUCKET"], Key="ledger/nca-2014-online-child-abuse/index.html"
+    )
+    assert page["ContentType"].startswith("text/html") and b"Cheshire" in page["Body"].read()
 
 
 def test_a_malformed_message_is_reported_as_failed_not_lost(seed_world: World) -> None:

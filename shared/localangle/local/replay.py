@@ -93,4 +93,6 @@ def as_json(alert: dict[str, Any], world: World) -> dict[str, Any]:
         "scope": alert["scope"],
         "claims": [_claim(c, world, False) for c in alert["claims"]],
         "explanation": alert["explanation"],
+        "severity": alert["severity"],
+        **({"follow_up_of": alert["follow_up_of"]} if alert.get("follow_up_of") else {}),
     }
