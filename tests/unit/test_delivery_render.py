@@ -74,3 +74,15 @@ def test_email_escapes_html_and_keeps_headers_on_one_line() -> None:
     html = as_html(rendered)
     assert "<!channel>" not in html and "&lt;!channel&gt;" in html
     assert "9 arrests — Warrington" in as_text(rendered)
+
+
+def test_a_long_digest_stays_within_slacks_fifty_blocks() -> None:
+    from localangle.render import summary_view
+
+    digest = summary_view(
+        "Hourly digest: 120 alerts", "Everything since the last digest.", [_alert()] * 120, "f"
+    )
+    made = blocks(digest)
+    assert len(made) <= 50
+    assert "and 80 more" in json.dumps(made)
+    assert len(digest.items) == 120  # the email keeps them all

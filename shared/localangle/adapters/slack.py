@@ -12,6 +12,7 @@ from slack_sdk.webhook import WebhookClient
 from localangle.render import AlertView
 
 MAX_SECTION = 2900  # Block Kit allows 3,000 characters in a section's text
+MAX_ITEMS = 40  # and 50 blocks in a message: a long digest lists the first 40
 
 
 class SlackError(Exception):
@@ -34,9 +35,16 @@ def blocks(view: AlertView) -> list[dict[str, object]]:
         HeaderBlock(text=view.title[:150]),
         SectionBlock(text=MarkdownTextObject(text=escape(view.summary))),
     ]
-    for item in view.items:
+    for item in view.items[:MAX_ITEMS]:
         line = f"*{escape(item.label)}* — {_link(item.url, item.source)}\n> {escape(item.sentence)}"
         out.append(SectionBlock(text=MarkdownTextObject(text=line[:MAX_SECTION])))
+    if len(view.items) > MAX_ITEMS:
+        more = len(view.items) - MAX_ITEMS
+        out.append(
+            SectionBlock(
+                text=MarkdownTextObject(text=f"_…and {more} more; the email and the ledger page list all._")
+            )
+        )
     if view.explanation:
         out.append(
             SectionBlock(text=MarkdownTextObject(text=f"*Why:* {escape(view.explanation)}"[:MAX_SECTION]))
