@@ -13,7 +13,7 @@ class MemoryLedgerStore:
     def __init__(self) -> None:
         self.articles: dict[tuple[str, str], ArticleClaims] = {}
         self.regions: dict[tuple[str, str], str] = {}
-        self.conflicts: dict[tuple[str, str], Alert] = {}  # (operation, key) → open conflict
+        self.conflicts: dict[tuple[str, str], tuple[Alert, str]] = {}  # (operation, key) → (conflict, status)
         self.lows: dict[tuple[str, str], dict[str, int]] = {}
         self.alerts: dict[str, Alert] = {}
         self.sent: list[Alert] = []
@@ -49,15 +49,26 @@ class MemoryLedgerStore:
     def open_conflicts(self, operation: str, metric: str, scope: str) -> list[Alert]:
         return [
             a
-            for (op, _), a in self.conflicts.items()
-            if op == operation and (a.metric, a.scope) == (metric, scope)
+            for (op, _), (a, status) in self.conflicts.items()
+            if op == operation and (a.metric, a.scope) == (metric, scope) and status == "open"
         ]
+
+    def conflict_rounds(self, operation: str, metric: str, scope: str) -> dict[str, list[tuple[str, str]]]:
+        rounds: dict[str, list[tuple[str, str]]] = {}
+        for (op, key), (a, status) in self.conflicts.items():
+            if op == operation and (a.metric, a.scope) == (metric, scope):
+                rounds.setdefault(key.split("~")[0], []).append((key, status))
+        return rounds
 
     def area_lows(self, operation: str, metric: str) -> dict[str, int]:
         return dict(self.lows.get((operation, metric), {}))
 
     def apply(self, operation: str, article_id: str, update: LedgerUpdate) -> list[Alert]:
-        self.articles[(operation, article_id)] = ArticleClaims(update.claims, update.outside, update.revised)
+        before = self.articles.get((operation, article_id))
+        prior = (before.claims if before.claims != update.claims else before.prior) if before else []
+        self.articles[(operation, article_id)] = ArticleClaims(
+            update.claims, update.outside, update.revised, prior
+        )
         for region in update.regions:
             self.regions.setdefault((operation, region), article_id)
         for metric, lows in update.area_lows.items():
@@ -65,9 +76,9 @@ class MemoryLedgerStore:
             for area, low in lows.items():
                 known[area] = min(known.get(area, low), low)
         for alert in update.opened:
-            self.conflicts[(operation, alert.key)] = alert
+            self.conflicts[(operation, alert.key)] = (alert, "open")
         for alert in update.resolved:
-            self.conflicts.pop((operation, alert.key), None)
+            self.conflicts[(operation, alert.key)] = (alert, "resolved")
         new = []
         for alert in update.alerts:
             if alert.key not in self.alerts:

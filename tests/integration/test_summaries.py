@@ -110,3 +110,33 @@ def test_reports_older_than_an_operations_tracking_start_are_summarised(tmp_path
         # Then it is in the ledger and in one summary, not an alert of its own
         assert [text for _, text in _headers(world)] == ["Catching up: 1 alert from earlier reports"]
         assert [a["region"] for a in world.alerts()] == ["cheshire"]
+
+
+def test_a_refused_summary_is_sent_again_whole_and_does_not_hold_up_other_newsrooms(tmp_path: Path) -> None:
+    config = load_dir(SEEDS)
+    with World(ROOT, operation_texts(), config.newsrooms, tmp_path / "flow.log") as world:
+        for feed in config.feeds:
+            world.add_outlet(feed)
+        for name in list(STORIES)[:2]:
+            _publish(world, name, T0 - timedelta(hours=2))
+        sent_email: list[Any] = []
+        from localangle.adapters import aws
+
+        aws.client("ses").meta.events.register(
+            "provide-client-params.ses.SendEmail", lambda params, **_: sent_email.append(params)
+        )
+        # Given Slack refusing the first summary it is sent (the national desk's: it comes first)
+        world.slack.refuse = [500]
+        world.upload_config()  # first poll: a backlog, summarised
+        # Then the Cheshire desk still had its summary, and the national desk's waits (its email too)
+        assert [path for path, _ in world.slack.messages] == ["/hooks/cheshire-desk"]
+        assert sent_email == []
+        # When the next scheduled run comes, Then the national desk gets the same summary, once per channel
+        world.tick(T0)
+        assert sorted(path for path, _ in world.slack.messages) == [
+            "/hooks/cheshire-desk",
+            "/hooks/national-desk",
+        ]
+        assert len(sent_email) == 1 and "Catching up" in sent_email[0]["Message"]["Subject"]["Data"]
+        world.tick(T0 + timedelta(minutes=15))
+        assert len(world.slack.messages) == 2 and len(sent_email) == 1

@@ -183,11 +183,19 @@ class LedgerTable:
             claims=[Claim.model_validate(c) for c in json.loads(item["claims"])],
             outside=[Claim.model_validate(c) for c in json.loads(item["outside"])],
             revised=[Claim.model_validate(c) for c in json.loads(item["revised"])],
+            prior=[Claim.model_validate(c) for c in json.loads(item.get("prior", "[]"))],
         )
 
     def region_first_seen_by(self, operation: str, region: str) -> str | None:
         item = self._get(f"{operation}#regions", region)
         return str(item["article_id"]) if item else None
+
+    def conflict_rounds(self, operation: str, metric: str, scope: str) -> dict[str, list[tuple[str, str]]]:
+        rounds: dict[str, list[tuple[str, str]]] = {}
+        for i in self._query(f"{operation}#conflicts", f"{metric}|{scope}|"):
+            key = str(i["sk"]).split("|")[-1]
+            rounds.setdefault(key.split("~")[0], []).append((key, str(i.get("status", "open"))))
+        return rounds
 
     def open_conflicts(self, operation: str, metric: str, scope: str) -> list[Alert]:
         items = self._query(f"{operation}#conflicts", f"{metric}|{scope}|")
@@ -234,6 +242,10 @@ class LedgerTable:
                     }
                 )
         dump = lambda claims: json.dumps([c.model_dump(mode="json") for c in claims])  # noqa: E731
+        # What the previous version claimed, kept until the article changes again: a redelivered update
+        # must still see what it replaced, or the follow-up for a conflict it resolves would be lost.
+        changed = before is None or before.get("claims") != dump(update.claims)
+        prior = (before or {}).get("claims", "[]") if changed else (before or {}).get("prior", "[]")
         self.table.put_item(
             Item={
                 "pk": f"{operation}#articles",
@@ -242,6 +254,7 @@ class LedgerTable:
                 "claims": dump(update.claims),
                 "outside": dump(update.outside),
                 "revised": dump(update.revised),
+                "prior": prior,
             }
         )
         for region in update.regions:
@@ -292,8 +305,11 @@ class LedgerTable:
             self.table.meta.client.transact_write_items(TransactItems=items)
             return True
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "TransactionCanceledException":
-                return False
+            reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+            if exc.response.get("Error", {}).get("Code") == "TransactionCanceledException" and reasons[
+                :1
+            ] == ["ConditionalCheckFailed"]:
+                return False  # the version moved on; anything else (size, throttling) is a real failure
             raise
 
     def resolve(self, operation: str, conflicts: list[Alert]) -> None:
@@ -390,6 +406,19 @@ class HeldAlerts:
         with self.table.batch_writer() as batch:
             for sk in held:
                 batch.delete_item(Key={"newsroom": newsroom, "held": sk})
+
+    def batch(self, newsroom: str, reason: str) -> list[str] | None:
+        """The held items a summary being sent is made of (None: no summary under way)."""
+        item = self.table.get_item(
+            Key={"newsroom": newsroom, "held": f"~batch#{reason}"}, ConsistentRead=True
+        ).get("Item")
+        return [str(k) for k in item["keys"]] if item else None
+
+    def start_batch(self, newsroom: str, reason: str, keys: list[str]) -> None:
+        self.table.put_item(Item={"newsroom": newsroom, "held": f"~batch#{reason}", "keys": keys})
+
+    def finish_batch(self, newsroom: str, reason: str, keys: list[str]) -> None:
+        self.release(newsroom, [*keys, f"~batch#{reason}"])
 
     def last_sent(self, newsroom: str, reason: str) -> datetime | None:
         item = self.table.get_item(

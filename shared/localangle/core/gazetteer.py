@@ -40,6 +40,7 @@ class Force:
     region: str | None
     display: str
     places: dict[str, str] = field(default_factory=dict)  # place slug → display name
+    districts: set[str] = field(default_factory=set)  # place slugs that are council areas (disjoint)
 
 
 @dataclass
@@ -92,6 +93,17 @@ class Gazetteer:
             nations = {f.nation for f in self.forces.values() if f.region == region}
             return f"nation:{nations.pop()}" if len(nations) == 1 else "uk"
         return "uk"
+
+    def level(self, scope: str) -> str:
+        """How fine a place inside a force is: a division, a council district or a town. Places of one level
+        do not overlap; a town may lie inside a district or a division, so levels are never added together."""
+        head, _, place = scope.partition("/")
+        if not place:
+            return "area"
+        if "division" in place or place.endswith(("-basic-command-unit", "-bcu")):
+            return "division"
+        force = self.forces.get(head)
+        return "district" if force is not None and place in force.districts else "town"
 
     def ancestors(self, scope: str) -> list[str]:
         """Every scope that contains this one, nearest first: cheshire/warrington → cheshire, …, uk."""
@@ -162,6 +174,8 @@ def load_gazetteer() -> Gazetteer:
                 add(name, Place(code, "area", code, name))
                 continue
             forces[code].places.setdefault(place_slug, name)
+            if name in [*row.get("areas", []), *row.get("former", [])]:
+                forces[code].districts.add(place_slug)
             add(name, Place(f"{code}/{place_slug}", "town", code, name))
     for name in extra["uk"]:
         add(name, Place("uk", "uk", None, name))

@@ -41,8 +41,8 @@ CORRECTION = re.compile(
     re.IGNORECASE,
 )
 PARTIAL = re.compile(
-    r"\b(including|includes|included|among(?:st)? (?:them|those)|of whom|of which|such as|at least|some of|"
-    r"for example|notably|mainly|mostly)\b",
+    r"\b(including|includes|included|among(?:st)? (?:them|those)|of whom|of which|of them|such as|"
+    r"at least|some of|for example|notably|mainly|mostly)\b",
     re.IGNORECASE,
 )
 
@@ -62,6 +62,10 @@ class LedgerStore(Protocol):
 
     def open_conflicts(self, operation: str, metric: str, scope: str) -> list[Alert]: ...
 
+    def conflict_rounds(self, operation: str, metric: str, scope: str) -> dict[str, list[tuple[str, str]]]:
+        """Conflicts ever alerted here: base key → [(key, status)], one per round of the same dispute."""
+        ...
+
     def area_lows(self, operation: str, metric: str) -> dict[str, int]: ...
 
 
@@ -72,6 +76,7 @@ class ArticleClaims:
     claims: list[Claim] = field(default_factory=list)
     outside: list[Claim] = field(default_factory=list)
     revised: list[Claim] = field(default_factory=list)
+    prior: list[Claim] = field(default_factory=list)  # what the article's previous version claimed
 
 
 @dataclass
@@ -128,6 +133,22 @@ def as_read_beside(c: Claim, other: Claim) -> tuple[int | None, int | None]:
         t = round_tolerance(c.low)
         return c.low - t, c.low + t
     return c.low, c.high
+
+
+def lowest(n: int) -> int:
+    """The least a figure may stand for: a round one may have been rounded up."""
+    return n - round_tolerance(n) if is_round(n) else n
+
+
+def least(c: Claim) -> int:
+    return lowest(c.low) if exact(c) and c.low is not None else (c.low or 0)
+
+
+def most(c: Claim) -> int:
+    """The most a claim may stand for (its upper bound, a round exact figure read generously)."""
+    if c.high is None:
+        return 10**12
+    return c.high + round_tolerance(c.high) if exact(c) and is_round(c.high) else c.high
 
 
 def compatible(a: Claim, b: Claim) -> bool:
@@ -342,13 +363,12 @@ class _Judging:
             pool = self.standing_at(claim.metric, claim.scope)
             if claim not in pool:
                 continue  # the outlet has said something newer on this point
-            against = [
-                c for c in pool if c.origin.article_id != claim.origin.article_id and not compatible(c, claim)
-            ]
+            against = [c for c in pool if _voice(c) != _voice(claim) and not compatible(c, claim)]
             if not against:
                 continue
-            claims = _distinct([*against, claim])
-            key = conflict_key(self.op.id, claim.metric, claim.scope, claims)
+            claims = _few_per_value(_distinct([*against, claim]), keep=claim)
+            base = conflict_key(self.op.id, claim.metric, claim.scope, claims)
+            key = self._round_of(claim.metric, claim.scope, base)
             if key in done:
                 continue
             done.add(key)
@@ -368,7 +388,19 @@ class _Judging:
             )
             alerts.append(alert)
             self.update.opened.append(alert)
+            # an older dispute at the same place is replaced by this one: closed quietly, never "resolved"
+            self.update.resolved.extend(
+                a for a in self.store.open_conflicts(self.op.id, claim.metric, claim.scope) if a.key != key
+            )
         return alerts
+
+    def _round_of(self, metric: str, scope: str, base: str) -> str:
+        """The same values disputed again after a resolution are a new alert: the key counts the rounds."""
+        rounds = self.store.conflict_rounds(self.op.id, metric, scope).get(base, [])
+        open_now = [k for k, status in rounds if status == "open"]
+        if open_now:
+            return open_now[0]
+        return base if not rounds else f"{base}~{len(rounds) + 1}"
 
     def explain(self, metric: str, scope: str, claims: list[Claim]) -> str:
         """Why sources may disagree, when the ledger can tell: the most specific reason first."""
@@ -495,40 +527,60 @@ class _Judging:
             )
 
         def exceeds(parts: list[Claim], total: Claim) -> bool:
-            return total.high is not None and sum(c.low or 0 for c in parts) > total.high
+            """Parts of one level that add up past the whole, even read as generously as an editor would
+            (a round part at its lowest, a round total at its highest)."""
+            return total.high is not None and sum(least(c) for c in parts) > most(total)
 
         # 1. this article's own breakdown of a force area, against every total known for that area
         by_force: dict[tuple[str, str], list[Claim]] = defaultdict(list)
         for c in self.own:
             if "/" in c.scope and exact(c):
                 by_force[(c.metric, c.scope.split("/")[0])].append(c)
-        for (metric, force), parts in by_force.items():
-            parts = _distinct(parts)
-            tag = "parts:" + ",".join(sorted(f"{c.scope}={c.low}" for c in parts))
+        for (metric, force), found in by_force.items():
             own_totals = [c for c in self.own if c.metric == metric and c.scope == force]
-            for total in [*own_totals, *standing(self.others_at(metric, force))]:
-                if exceeds(parts, total):
-                    raise_(metric, force, parts, total, tag, under=False)
-            for total in own_totals:
-                if (
-                    exact(total)
-                    and self._complete(parts)
-                    and sum(c.low or 0 for c in parts) < (total.low or 0)
-                ):
-                    raise_(metric, force, parts, total, tag, under=True)
+            for parts in self._levels(_distinct(found)):
+                tag = "parts:" + ",".join(sorted(f"{c.scope}={c.low}" for c in parts))
+                for total in [*own_totals, *standing(self.others_at(metric, force))]:
+                    if exceeds(parts, total):
+                        raise_(metric, force, parts, total, tag, under=False)
+            if (
+                len(self._levels(found)) == 1
+            ):  # a breakdown mixing divisions, districts and towns is not a list
+                for total in own_totals:
+                    if (
+                        exact(total)
+                        and self._complete(found)
+                        and sum(c.low or 0 for c in found) < (total.low or 0)
+                    ):
+                        raise_(
+                            metric,
+                            force,
+                            _distinct(found),
+                            total,
+                            "parts:" + ",".join(sorted(f"{c.scope}={c.low}" for c in found)),
+                            under=True,
+                        )
         # 2. a total this article gives, against each other source's breakdown of that force area
         for total in self.own:
             if total.scope not in self.gaz.forces or total.high is None:
                 continue
+            below = [
+                c
+                for c in self.store.claims_below(self.op.id, total.metric, total.scope)
+                if c.origin.article_id != self.origin.article_id and exact(c)
+            ]
+            by_place: dict[str, list[Claim]] = defaultdict(list)
+            for c in below:
+                by_place[c.scope].append(c)
+            current = [c for same in by_place.values() for c in standing(same)]  # an outlet's latest only
             per_source: dict[str, list[Claim]] = defaultdict(list)
-            for c in self.store.claims_below(self.op.id, total.metric, total.scope):
-                if c.origin.article_id != self.origin.article_id and exact(c):
-                    per_source[c.origin.article_id].append(c)
-            for parts in per_source.values():
-                parts = _distinct(parts)
-                if exceeds(parts, total):
-                    tag = "parts:" + ",".join(sorted(f"{c.scope}={c.low}" for c in parts))
-                    raise_(total.metric, total.scope, parts, total, tag, under=False)
+            for c in current:
+                per_source[c.origin.article_id].append(c)
+            for found in per_source.values():
+                for parts in self._levels(_distinct(found)):
+                    if exceeds(parts, total):
+                        tag = "parts:" + ",".join(sorted(f"{c.scope}={c.low}" for c in parts))
+                        raise_(total.metric, total.scope, parts, total, tag, under=False)
         # 3. force areas (disjoint) against the regions, nations and UK that contain them: the lowest figure
         #    any source gives each area, added up, must not exceed what any source gives for the whole
         for metric in sorted({c.metric for c in self.own}):
@@ -540,15 +592,22 @@ class _Judging:
                 if not inside or (whole not in mine and not mine & set(inside)):
                     continue  # this article touched neither the whole nor any of its parts
                 for total in self.standing_at(metric, whole):
-                    if total.high is None or sum(lows[a] for a in inside) <= total.high:
+                    if total.high is None or sum(lowest(lows[a]) for a in inside) <= most(total):
                         continue
                     parts = [p for a in inside if (p := self._area_part(metric, a, lows[a])) is not None]
-                    single = [p for p in parts if (p.low or 0) > total.high]
+                    single = [p for p in parts if least(p) > most(total)]
                     if single:
                         raise_(metric, whole, single[:1], total, f"part:{single[0].scope}", under=False)
                     elif exceeds(parts, total):
                         raise_(metric, whole, parts, total, "areas", under=False)
         return alerts
+
+    def _levels(self, parts: list[Claim]) -> list[list[Claim]]:
+        """Parts grouped by level (divisions, districts, towns): only places of one level are disjoint."""
+        groups: dict[str, list[Claim]] = defaultdict(list)
+        for c in parts:
+            groups[self.gaz.level(c.scope)].append(c)
+        return [groups[k] for k in sorted(groups)]
 
     def _complete(self, parts: list[Claim]) -> bool:
         """Parts read as a whole breakdown: listed in one sentence ("six in X, three in Y and nine in Z")
@@ -583,7 +642,8 @@ class _Judging:
     def follow_ups(self) -> list[Alert]:
         """A conflict this article settles (by updating or correcting itself, or as an outlet's later report)
         gets one follow-up."""
-        previous = self.store.article_claims(self.op.id, self.origin.article_id).claims
+        told = self.store.article_claims(self.op.id, self.origin.article_id)
+        previous = [*told.claims, *told.prior]  # the prior version survives a redelivery of the update
         touched = sorted({(c.metric, c.scope) for c in [*self.own, *previous]})
         alerts = []
         for metric, scope in touched:
@@ -650,3 +710,12 @@ def _conflict_severity(claims: list[Claim], explained: bool) -> Severity:
     if lows and highs and min(highs) > 0 and max(lows) >= 1.5 * min(highs):
         return "critical"
     return "warning"
+
+
+def _few_per_value(claims: list[Claim], keep: Claim, per_value: int = 3) -> list[Claim]:
+    """A dispute names each value with a few of its sources, not every outlet that repeated it."""
+    by_value: dict[tuple[int | None, int | None], list[Claim]] = defaultdict(list)
+    for c in sorted(claims, key=lambda c: (c is not keep, c.origin.article_id)):
+        if len(by_value[(c.low, c.high)]) < per_value:
+            by_value[(c.low, c.high)].append(c)
+    return [c for group in by_value.values() for c in group]

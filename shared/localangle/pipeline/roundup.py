@@ -9,7 +9,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from localangle.adapters.storage import Archive, HeldAlerts, LedgerTable
 from localangle.core.gazetteer import load_gazetteer
-from localangle.models.alert import Alert
 from localangle.models.config import Newsroom
 from localangle.observability import logger, metrics
 from localangle.pipeline import runtime
@@ -71,52 +70,62 @@ def digest_due(room: Newsroom, last: datetime | None, now: datetime) -> bool:
     return False
 
 
-def _send_summary(
-    room: Newsroom, reason: str, held: list[tuple[str, Alert]], title: str, summary: str
-) -> None:
-    alerts = sorted((a for _, a in held), key=lambda a: (a.created_at, a.key))
-    what = f"{reason}:" + hashlib.sha256("\n".join(sorted(k for k, _ in held)).encode()).hexdigest()[:20]
-    footer = f"localangle · {reason} · {len(alerts)} alerts · {what}"
-    for delivery in sending.deliveries(room, what, summary_view(title, summary, alerts, footer)):
-        sending.deliver(delivery)
-    logger.info("summary sent", extra={"newsroom": room.id, "reason": reason, "alerts": len(alerts)})
+def _flush(room: Newsroom, reason: str, store: HeldAlerts, title: str, summary: str) -> int:
+    """Send one summary of what is held for a newsroom, then release it. The batch is fixed before sending,
+    so a run that fails half way (Slack sent, SES refused) sends the same batch next time, and the channels
+    that already had it are skipped by the delivery's idempotency key."""
+    keys = store.batch(room.id, reason)
+    pending = dict(store.pending(room.id, reason))
+    if keys is None:
+        if not pending:
+            return 0
+        keys = sorted(pending)
+        store.start_batch(room.id, reason, keys)
+    alerts = sorted((pending[k] for k in keys if k in pending), key=lambda a: (a.created_at, a.key))
+    if alerts:
+        n = len(alerts)
+        what = f"{reason}:" + hashlib.sha256("\n".join(keys).encode()).hexdigest()[:20]
+        footer = f"localangle · {reason} · {n} alerts · {what}"
+        heading = title.format(n=n, s="s" if n != 1 else "")
+        for delivery in sending.deliveries(room, what, summary_view(heading, summary, alerts, footer)):
+            sending.deliver(delivery)
+        logger.info("summary sent", extra={"newsroom": room.id, "reason": reason, "alerts": n})
+    store.finish_batch(room.id, reason, keys)
+    return 1 if alerts else 0
 
 
 def send_summaries(now: datetime) -> int:
-    """One catch-up summary per newsroom with a backlog held, and each digest that is due."""
+    """One catch-up summary per newsroom with a backlog held, and each digest that is due. A newsroom whose
+    channel fails is logged and retried on the next run; the others are not held up by it."""
     s = settings()
     store = HeldAlerts(s.digest_table)
-    sent = 0
+    sent = failed = 0
     for room in runtime.config().newsrooms:
-        backlog = store.pending(room.id, CATCH_UP)
-        if backlog:
-            n = len(backlog)
-            _send_summary(
+        try:
+            sent += _flush(
                 room,
                 CATCH_UP,
-                backlog,
-                f"Catching up: {n} alert{'s' if n != 1 else ''} from earlier reports",
+                store,
+                "Catching up: {n} alert{s} from earlier reports",
                 "These come from reports already published when localangle began watching (a new feed's "
                 "backlog, or an archive read for a newly tracked story). Their figures are in the ledger; "
                 "here they are in one message rather than one each.",
             )
-            store.release(room.id, [k for k, _ in backlog])
-            sent += 1
-        if room.digest and digest_due(room, store.last_sent(room.id, DIGEST), now):
-            items = store.pending(room.id, DIGEST)
-            if items:
-                n = len(items)
-                _send_summary(
+            under_way = store.batch(room.id, DIGEST) is not None
+            if room.digest and (under_way or digest_due(room, store.last_sent(room.id, DIGEST), now)):
+                sent += _flush(
                     room,
                     DIGEST,
-                    items,
-                    f"{room.digest.title()} digest for {room.name}: {n} alert{'s' if n != 1 else ''}",
+                    store,
+                    f"{room.digest.title()} digest for {room.name}: {{n}} alert{{s}}",
                     f"Everything localangle found for {room.name} since the last digest.",
                 )
-                store.release(room.id, [k for k, _ in items])
-                sent += 1
-            store.mark_sent(room.id, DIGEST, now)
+                store.mark_sent(room.id, DIGEST, now)
+        except Exception:  # one newsroom's broken channel must not silence the others
+            failed += 1
+            logger.exception("summary failed; retried on the next run", extra={"newsroom": room.id})
     metrics.add_metric(name="SummariesSent", unit="Count", value=sent)
+    metrics.add_metric(name="SummaryFailures", unit="Count", value=failed)
     return sent
 
 
