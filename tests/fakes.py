@@ -64,10 +64,8 @@ class MemoryLedgerStore:
         return dict(self.lows.get((operation, metric), {}))
 
     def apply(self, operation: str, article_id: str, update: LedgerUpdate) -> list[Alert]:
-        before = self.articles.get((operation, article_id))
-        prior = (before.claims if before.claims != update.claims else before.prior) if before else []
         self.articles[(operation, article_id)] = ArticleClaims(
-            update.claims, update.outside, update.revised, prior
+            update.claims, update.outside, update.revised, update.prior
         )
         for region in update.regions:
             self.regions.setdefault((operation, region), article_id)

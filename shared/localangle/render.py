@@ -49,14 +49,15 @@ def metric_text(metric: str) -> str:
     return metric.replace("_", " ")
 
 
-def _source(c: Claim) -> str:
+def source_name(c: Claim) -> str:
+    """How an editor names where a claim came from."""
     return c.origin.outlet or c.origin.title or c.origin.source or c.origin.url or "unnamed source"
 
 
 def _item(c: Claim) -> ViewItem:
     place = load_gazetteer().display(c.scope)
     label = f"{value_text(c.low, c.high, c.qualifier)} {metric_text(c.metric)} — {place}"
-    return ViewItem(label=label, source=_source(c), url=c.origin.url, sentence=c.sentence)
+    return ViewItem(label=label, source=source_name(c), url=c.origin.url, sentence=c.sentence)
 
 
 def view(alert: Alert) -> AlertView:

@@ -16,7 +16,7 @@ from localangle.core.gazetteer import Gazetteer
 from localangle.core.ledger import disagreeing, standing
 from localangle.models.alert import Claim
 from localangle.models.operation import Operation
-from localangle.render import metric_text, value_text
+from localangle.render import metric_text, source_name, value_text
 
 
 def report_key(operation_id: str, name: str = "index.html") -> str:
@@ -56,17 +56,13 @@ def _depth(scope: str) -> tuple[int, str]:
     return (kind + scope.count("/"), scope)
 
 
-def _source(c: Claim) -> str:
-    return c.origin.outlet or c.origin.title or c.origin.source or "?"
-
-
 def as_text(operation: Operation, rows: list[Cell], gazetteer: Gazetteer) -> str:
     lines = [f"Ledger: {operation.name} ({operation.id})", ""]
     if not rows:
         return "\n".join([*lines, "No figures recorded yet."]) + "\n"
     width = max([len(gazetteer.display(r.scope)) for r in rows] + [5])
     for row in rows:
-        values = "; ".join(f"{value_text(c.low, c.high, c.qualifier)} ({_source(c)})" for c in row.claims)
+        values = "; ".join(f"{value_text(c.low, c.high, c.qualifier)} ({source_name(c)})" for c in row.claims)
         flag = "  ⚠ CONFLICT" if row.conflict else ""
         lines.append(f"{gazetteer.display(row.scope):<{width}}  {row.metric:<28} {values}{flag}")
     return "\n".join(lines) + "\n"
@@ -174,7 +170,7 @@ def as_html(operation: Operation, rows: list[Cell], gazetteer: Gazetteer, genera
         f"{escape(gazetteer.display(r.scope))}</a>: "
         + escape(
             " vs ".join(
-                f"{value_text(c.low, c.high, c.qualifier)} ({_source(c)})" for c in standing(r.claims)
+                f"{value_text(c.low, c.high, c.qualifier)} ({source_name(c)})" for c in standing(r.claims)
             )
         )
         + "</li>"
@@ -197,7 +193,7 @@ def as_html(operation: Operation, rows: list[Cell], gazetteer: Gazetteer, genera
 
 
 def _claim_html(c: Claim) -> str:
-    source = escape(_source(c))
+    source = escape(source_name(c))
     url = c.origin.url or ""
     link = f"<a href='{escape(url, quote=True)}'>{source}</a>" if _safe_url(url) else source
     return (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,21 +29,30 @@ def _headers(world: World) -> list[tuple[str, str]]:
     return [(path, payload["blocks"][0]["text"]["text"]) for path, payload in world.slack.messages]
 
 
+CONFIG = load_dir(SEEDS)
+
+
+@contextmanager
+def _seed_world(tmp_path: Path, backlog: list[str]) -> Iterator[World]:
+    """The seeds' feeds and newsrooms, `backlog` stories already published before the first poll."""
+    with World(ROOT, operation_texts(), CONFIG.newsrooms, tmp_path / "flow.log") as world:
+        for feed in CONFIG.feeds:
+            world.add_outlet(feed)
+        for name in backlog:
+            _publish(world, name, T0 - timedelta(hours=2))
+        yield world
+
+
 def _publish(world: World, name: str, when: datetime) -> None:
     feed = STORIES[name]
-    outlet = next(f.outlet for f in load_dir(SEEDS).feeds if f.id == feed)
+    outlet = next(f.outlet for f in CONFIG.feeds if f.id == feed)
     article = read_article_file(ARTICLES / name).model_copy(update={"outlet": outlet, "published": when})
     world.publish(feed, article, None, Path(name).stem)
 
 
 def test_a_feeds_backlog_on_its_first_poll_is_one_summary_then_news_alerts_as_usual(tmp_path: Path) -> None:
-    config = load_dir(SEEDS)
-    with World(ROOT, operation_texts(), config.newsrooms, tmp_path / "flow.log") as world:
-        for feed in config.feeds:
-            world.add_outlet(feed)
-        # Given three stories already in the outlets' feeds when localangle first polls them
-        for name in list(STORIES)[:3]:
-            _publish(world, name, T0 - timedelta(hours=2))
+    # Given three stories already in the outlets' feeds when localangle first polls them
+    with _seed_world(tmp_path, list(STORIES)[:3]) as world:
         world.upload_config()  # the first poll
         # Then each newsroom the backlog touches gets one summary, and no alert one by one
         headers = _headers(world)
@@ -69,7 +80,7 @@ def test_a_feeds_backlog_on_its_first_poll_is_one_summary_then_news_alerts_as_us
 
 def test_an_hourly_digest_collects_alerts_and_goes_out_once_an_hour(tmp_path: Path) -> None:
     desk = Newsroom.model_validate({**NATIONAL_DESK.model_dump(), "digest": "hourly"})
-    feeds = [f for f in load_dir(SEEDS).feeds if f.id in STORIES.values()]
+    feeds = [f for f in CONFIG.feeds if f.id in STORIES.values()]
     with World(ROOT, operation_texts(), [desk], tmp_path / "flow.log") as world:
         for feed in feeds:
             world.add_outlet(feed)
@@ -99,7 +110,7 @@ def test_reports_older_than_an_operations_tracking_start_are_summarised(tmp_path
         (name, text + "\ntracked_since: 2014-07-17T00:00:00Z\n" if "nca-2014" in name else text)
         for name, text in operation_texts()
     ]
-    feeds = [f for f in load_dir(SEEDS).feeds if f.id in STORIES.values()]
+    feeds = [f for f in CONFIG.feeds if f.id in STORIES.values()]
     with World(ROOT, operations, [NATIONAL_DESK], tmp_path / "flow.log") as world:
         for feed in feeds:
             world.add_outlet(feed)
@@ -113,12 +124,7 @@ def test_reports_older_than_an_operations_tracking_start_are_summarised(tmp_path
 
 
 def test_a_refused_summary_is_sent_again_whole_and_does_not_hold_up_other_newsrooms(tmp_path: Path) -> None:
-    config = load_dir(SEEDS)
-    with World(ROOT, operation_texts(), config.newsrooms, tmp_path / "flow.log") as world:
-        for feed in config.feeds:
-            world.add_outlet(feed)
-        for name in list(STORIES)[:2]:
-            _publish(world, name, T0 - timedelta(hours=2))
+    with _seed_world(tmp_path, list(STORIES)[:2]) as world:
         sent_email: list[Any] = []
         from localangle.adapters import aws
 

@@ -128,6 +128,26 @@ class Articles:
         self.table.put_item(Item=item)
 
 
+def _dump(claims: list[Claim]) -> str:
+    return json.dumps([c.model_dump(mode="json") for c in claims])
+
+
+def _claim_keys(operation: str, article_id: str, claims: list[Claim]) -> list[tuple[str, str]]:
+    """Where an article's claims live: by metric, then place, article and position (in, then outside)."""
+    return [(f"{operation}#{c.metric}", f"{c.scope}|{article_id}|{n:03d}") for n, c in enumerate(claims)]
+
+
+def _query_all(table: Any, **kwargs: Any) -> list[dict[str, Any]]:
+    """Every item a query finds, page after page."""
+    items: list[dict[str, Any]] = []
+    while True:
+        reply = table.query(**kwargs)
+        items.extend(reply.get("Items", []))
+        if "LastEvaluatedKey" not in reply:
+            return items
+        kwargs["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
+
+
 class LedgerTable:
     """The ledger in one table, every read a key lookup or a query on a key prefix (no scans):
 
@@ -145,15 +165,8 @@ class LedgerTable:
         self.table = table(table_name)
 
     def _query(self, pk: str, prefix: str) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
         condition = Key("pk").eq(pk) & Key("sk").begins_with(prefix) if prefix else Key("pk").eq(pk)
-        kwargs: dict[str, Any] = {"KeyConditionExpression": condition, "ConsistentRead": True}
-        while True:
-            reply = self.table.query(**kwargs)
-            items.extend(reply.get("Items", []))
-            if "LastEvaluatedKey" not in reply:
-                return items
-            kwargs["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
+        return _query_all(self.table, KeyConditionExpression=condition, ConsistentRead=True)
 
     def _get(self, pk: str, sk: str) -> dict[str, Any] | None:
         item = self.table.get_item(Key={"pk": pk, "sk": sk}, ConsistentRead=True).get("Item")
@@ -223,11 +236,10 @@ class LedgerTable:
         """Record an article's claims, replacing what an earlier version of it said, and its first-seen
         regions and area lows. Safe to repeat: every write is keyed by article and position."""
         rows = [(c, True) for c in update.claims] + [(c, False) for c in update.outside]
-        keys = [
-            (f"{operation}#{c.metric}", f"{c.scope}|{article_id}|{n:03d}") for n, (c, _) in enumerate(rows)
-        ]
-        before = self._get(f"{operation}#articles", article_id)
-        stale = {tuple(k.split("\x1f", 1)) for k in (before or {}).get("keys", [])} - set(keys)
+        keys = _claim_keys(operation, article_id, [c for c, _ in rows])
+        stale = set(
+            _claim_keys(operation, article_id, [*update.before.claims, *update.before.outside])
+        ) - set(keys)
         with self.table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
             for pk, sk in sorted(stale):
                 batch.delete_item(Key={"pk": pk, "sk": sk})
@@ -241,20 +253,14 @@ class LedgerTable:
                         "article_id": article_id,
                     }
                 )
-        dump = lambda claims: json.dumps([c.model_dump(mode="json") for c in claims])  # noqa: E731
-        # What the previous version claimed, kept until the article changes again: a redelivered update
-        # must still see what it replaced, or the follow-up for a conflict it resolves would be lost.
-        changed = before is None or before.get("claims") != dump(update.claims)
-        prior = (before or {}).get("claims", "[]") if changed else (before or {}).get("prior", "[]")
         self.table.put_item(
             Item={
                 "pk": f"{operation}#articles",
                 "sk": article_id,
-                "keys": [f"{pk}\x1f{sk}" for pk, sk in keys],
-                "claims": dump(update.claims),
-                "outside": dump(update.outside),
-                "revised": dump(update.revised),
-                "prior": prior,
+                "claims": _dump(update.claims),
+                "outside": _dump(update.outside),
+                "revised": _dump(update.revised),
+                "prior": _dump(update.prior),
             }
         )
         for region in update.regions:
@@ -389,17 +395,11 @@ class HeldAlerts:
         )
 
     def pending(self, newsroom: str, reason: str) -> list[tuple[str, Alert]]:
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "KeyConditionExpression": Key("newsroom").eq(newsroom) & Key("held").begins_with(f"{reason}#"),
-            "ConsistentRead": True,
-        }
-        while True:
-            reply = self.table.query(**kwargs)
-            items.extend(reply.get("Items", []))
-            if "LastEvaluatedKey" not in reply:
-                break
-            kwargs["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
+        items = _query_all(
+            self.table,
+            KeyConditionExpression=Key("newsroom").eq(newsroom) & Key("held").begins_with(f"{reason}#"),
+            ConsistentRead=True,
+        )
         return [(str(i["held"]), Alert.model_validate_json(i["alert"])) for i in items]
 
     def release(self, newsroom: str, held: list[str]) -> None:

@@ -49,6 +49,7 @@ class Gazetteer:
     names: dict[tuple[str, ...], list[Place]]  # normalised token tuple → places
     case_free: set[tuple[str, ...]]  # names matched whatever their case ("the peninsula")
     longest: int
+    _within: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def lookup(self, words: tuple[str, ...]) -> list[Place]:
         return self.names.get(words, [])
@@ -116,10 +117,12 @@ class Gazetteer:
 
     def areas_within(self, scope: str) -> list[str]:
         """The force areas (disjoint, covering the UK) that lie inside a scope: for adding parts up."""
-        areas = [NATION_FORCES.get(code, code) for code in self.forces]
-        if scope == "uk":
-            return areas
-        return [a for a in areas if a != scope and scope in self.ancestors(a)]
+        if scope not in self._within:  # the same few wholes on every article: worked out once
+            areas = [NATION_FORCES.get(code, code) for code in self.forces]
+            self._within[scope] = [
+                a for a in areas if scope == "uk" or (a != scope and scope in self.ancestors(a))
+            ]
+        return self._within[scope]
 
 
 def _tokens(name: str) -> tuple[str, ...]:

@@ -91,6 +91,13 @@ class LedgerUpdate:
     opened: list[Alert] = field(default_factory=list)  # conflicts to remember until resolved
     resolved: list[Alert] = field(default_factory=list)  # open conflicts this article resolved
     area_lows: dict[str, dict[str, int]] = field(default_factory=dict)  # metric → force area → lowest low
+    before: ArticleClaims = field(default_factory=ArticleClaims)  # what the ledger held for the article
+
+    @property
+    def prior(self) -> list[Claim]:
+        """What the article's previous version claimed, kept until it changes again: a redelivered update must
+        still see what it replaced, or the follow-up for a conflict it resolved would be lost."""
+        return self.before.claims if self.before.claims != self.claims else self.before.prior
 
 
 def canonical_scope(scope: str) -> str:
@@ -264,6 +271,7 @@ class Ledger:
             claims=own,
             outside=[claim_from(f, origin) for f in mine if not f.part_of_operation],
             revised=revised,
+            before=self.store.article_claims(self.op.id, origin.article_id),  # read once, used to record too
         )
         judging = _Judging(self, origin, update, now)
         update.alerts.extend(judging.angles(regions, evidence or {}))
@@ -445,11 +453,13 @@ class _Judging:
                     if breakdown
                     else f"{_outlet(other)} gives {_value(other)}"
                 )
-                area = "the UK-wide" if whole == "uk" else f"{self.gaz.display(whole)}'s {self._level(whole)}"
+                area = (
+                    "the UK-wide" if whole == "uk" else f"{self.gaz.display(whole)}'s {self._extent(whole)}"
+                )
                 return f"{_value(claim)} for {self.gaz.display(scope)} equals {area} total; {detail}"
         return ""
 
-    def _level(self, scope: str) -> str:
+    def _extent(self, scope: str) -> str:
         if scope.startswith("nation:"):
             return "nationwide"
         if scope.startswith("region:"):
@@ -642,8 +652,8 @@ class _Judging:
     def follow_ups(self) -> list[Alert]:
         """A conflict this article settles (by updating or correcting itself, or as an outlet's later report)
         gets one follow-up."""
-        told = self.store.article_claims(self.op.id, self.origin.article_id)
-        previous = [*told.claims, *told.prior]  # the prior version survives a redelivery of the update
+        before = self.update.before
+        previous = [*before.claims, *before.prior]
         touched = sorted({(c.metric, c.scope) for c in [*self.own, *previous]})
         alerts = []
         for metric, scope in touched:
