@@ -6,14 +6,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from localangle.models.messages import AlertMessage
 from localangle.observability import logger, metrics, tracer
-from localangle.pipeline.send import register_context, send_alert
+from localangle.pipeline.send import register_context, send_message
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
 @tracer.capture_method
 def record_handler(record: SQSRecord) -> None:
-    send_alert(AlertMessage.model_validate_json(record.body))
+    send_message(AlertMessage.model_validate_json(record.body))
 
 
 @logger.inject_lambda_context

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from localangle.core.gazetteer import load_gazetteer
 from localangle.models.alert import Alert, Claim
+from localangle.models.notice import FeedNotice
 
 KIND_TITLES = {
     "new_regional_angle": "New regional angle",
@@ -97,6 +98,29 @@ def view(alert: Alert) -> AlertView:
         summary = f"A breakdown of {metric} in {place} does not add up."
     return AlertView(
         f"{kind}: {metric} in {place}", summary, alert.explanation, footer, [_item(c) for c in alert.claims]
+    )
+
+
+def notice_view(notice: FeedNotice) -> AlertView:
+    """A feed failing or back, for a newsroom's operations channel."""
+    since = notice.failing_since.strftime("%d %b %H:%M UTC")
+    footer = f"localangle · {notice.kind} · {notice.key}"
+    if notice.kind == "feed_failing":
+        return AlertView(
+            f"Feed failing: {notice.outlet}",
+            f"{notice.outlet}'s feed has failed {notice.failures} polls in a row since {since}; "
+            "stories it carries are not being read until it recovers.",
+            f"Last error: {notice.last_error}",
+            footer,
+            [ViewItem(label="Feed", source=notice.outlet, url=notice.url, sentence=notice.last_error)],
+        )
+    return AlertView(
+        f"Feed recovered: {notice.outlet}",
+        f"{notice.outlet}'s feed is being read again after failing from {since} "
+        f"({notice.failures} failed polls). Stories published meanwhile are picked up from the feed now.",
+        "",
+        footer,
+        [ViewItem(label="Feed", source=notice.outlet, url=notice.url, sentence="Polled successfully.")],
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from localangle.core.gazetteer import Gazetteer
 from localangle.models.alert import Alert
 from localangle.models.config import Newsroom
+from localangle.models.notice import FeedNotice
 
 
 def alert_scopes(alert: Alert) -> set[str]:
@@ -34,4 +35,15 @@ def audiences(newsrooms: list[Newsroom], alert: Alert, gazetteer: Gazetteer) -> 
         for room in newsrooms
         if (not room.operations or alert.operation in room.operations)
         and any(touches(p, s, gazetteer) for p in room.patch for s in scopes)
+    ]
+
+
+def notice_audiences(newsrooms: list[Newsroom], notice: FeedNotice, gazetteer: Gazetteer) -> list[Newsroom]:
+    """Newsrooms that read the feed: their patch and the feed's overlap (a feed with no patch: all)."""
+    if not notice.patch:
+        return list(newsrooms)
+    return [
+        room
+        for room in newsrooms
+        if any(touches(p, s, gazetteer) or touches(s, p, gazetteer) for p in room.patch for s in notice.patch)
     ]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 from functools import cache
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 
 class Settings(BaseModel):
@@ -34,6 +35,27 @@ class Settings(BaseModel):
     http_connect_timeout: float = Field(default=5.0, alias="LOCALANGLE_HTTP_CONNECT_TIMEOUT", gt=0)
     http_read_timeout: float = Field(default=15.0, alias="LOCALANGLE_HTTP_READ_TIMEOUT", gt=0)
     http_max_bytes: int = Field(default=5_000_000, alias="LOCALANGLE_HTTP_MAX_BYTES", gt=0)
+    http_host_interval: float = Field(default=0.25, alias="LOCALANGLE_HTTP_HOST_INTERVAL", ge=0)
+    # Local runs and tests only: "127.0.0.1:8080,..." exact address:port pairs the address guard lets
+    # through (the local feed server). Empty in AWS, where nothing but public addresses is fetched.
+    http_allow: str = Field(default="", alias="LOCALANGLE_HTTP_ALLOW")
+    # Consecutive failed polls of a feed before its newsrooms' operations channel is told.
+    feed_failures_before_notice: int = Field(default=3, alias="LOCALANGLE_FEED_FAILURES_BEFORE_NOTICE", ge=1)
+
+    @field_validator("http_allow")
+    @classmethod
+    def _pairs(cls, value: str) -> str:
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            if not re.fullmatch(r"(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]):\d{1,5}", item):
+                raise ValueError(f"{item!r} is not an address:port pair such as 127.0.0.1:8080")
+        return value
+
+    def allowed_addresses(self) -> list[tuple[str, int]]:
+        pairs = []
+        for item in filter(None, (part.strip() for part in self.http_allow.split(","))):
+            address, _, port = item.rpartition(":")
+            pairs.append((address.strip("[]"), int(port)))
+        return pairs
 
 
 class SettingsError(RuntimeError):

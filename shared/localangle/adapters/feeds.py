@@ -40,9 +40,21 @@ def html_to_text(value: str) -> str:
     return "\n\n".join(p for p in paragraphs if p)
 
 
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
+
+
 def looks_like_html_page(body: bytes, content_type: str) -> bool:
     head = body[:2048].lstrip().lower()
     return "text/html" in content_type.lower() or head.startswith((b"<!doctype html", b"<html"))
+
+
+def describe_html_page(body: bytes, what: str) -> str:
+    """`what`, with the page's own title when it has one: an error page usually says what went wrong."""
+    found = _TITLE.search(body[:65536])
+    if not found:
+        return what
+    title = " ".join(html_to_text(found.group(1).decode("utf-8", errors="replace")).split())[:120]
+    return f"{what} (titled “{title}”)" if title else what
 
 
 def parse_feed(body: bytes, url: str | None = None, content_type: str | None = None) -> ParsedFeed:

@@ -1,24 +1,136 @@
-"""The one HTTP client for feeds and pages: timeouts, a body cap, redirects checked hop by hop.
+"""The one HTTP client for feeds and pages: what may be fetched, from where, how much and how often.
 
-urllib3 (already a dependency of botocore) does the wire work; this module decides what is allowed.
+urllib3 (already a dependency of botocore) does the wire work; this module decides what is allowed:
+
+- http and https only, at most `max_redirects` hops, every hop checked again;
+- never an address that is not globally routable (loopback, private, link-local and so the cloud metadata
+  service, carrier-grade NAT, multicast, reserved), checked on the address the socket actually connects to,
+  so a name that resolves to a public address once and a private one the next time (DNS rebinding) gets
+  nowhere; `allow` lists exact (address, port) pairs let through anyway, for a test server on 127.0.0.1;
+- connect and read timeouts and a deadline for the whole fetch, so a server that trickles is cut off too;
+- a cap on the bytes read from the wire and on the bytes they decompress to, read a bounded chunk at a time,
+  so neither an endless body nor a gzip bomb grows memory past the cap;
+- politeness: at most one request per `host_interval` seconds to a host, and a host that answered 429 or
+  503 with Retry-After is not asked again before then.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import socket
+import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 
 from localangle import __version__
 
 USER_AGENT = f"localangle/{__version__} (newsroom feed monitor; +https://github.com/localangle)"
 REDIRECTS = {301, 302, 303, 307, 308}
+READ_CHUNK = 65536
+MAX_RETRY_AFTER = 24 * 3600.0  # a Retry-After further out than a day is read as a day
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
 class FetchError(Exception):
-    """A fetch that did not produce a usable response; str() says why in one line."""
+    """A fetch that did not produce a usable response; str() says why in one line.
+
+    `retry_after` is set (seconds from now) when the server or an earlier answer from the host asked us to
+    wait; `transient` when trying again later may well succeed (timeouts, 429, 5xx, refused connections).
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None, transient: bool = False) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.transient = transient or retry_after is not None
+
+
+class AddressRefused(FetchError):
+    """The URL leads to an address the client must not connect to."""
+
+
+def refusal(address: str, port: int, allow: frozenset[tuple[str, int]] = frozenset()) -> str | None:
+    """Why the client must not connect to this address and port, or None if it may."""
+    if (address, port) in allow:
+        return None
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and ip in _NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None:
+            ip = embedded
+    if ip.is_global and not ip.is_multicast:
+        return None
+    if ip.is_loopback:
+        kind = "a loopback address"
+    elif ip.is_link_local:
+        kind = "a link-local address (where cloud metadata lives)"
+    elif ip.is_private:
+        kind = "a private address"
+    else:
+        kind = "not a globally routable address"
+    return f"{address} is {kind}"
+
+
+class _Guarded:
+    """Connects only to addresses `refusal` allows, and checks the peer the socket is connected to."""
+
+    allow: frozenset[tuple[str, int]] = frozenset()
+    host: str
+    port: int
+    timeout: float | None
+    source_address: tuple[str, int] | None
+    socket_options: list[tuple[int, int, int | bytes]] | None
+
+    def _new_conn(self) -> socket.socket:
+        host = getattr(self, "_dns_host", self.host)
+        try:
+            candidates = socket.getaddrinfo(host, self.port, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            raise NameResolutionError(self.host, self, exc) from exc  # type: ignore[arg-type]
+        reasons = []
+        for family, kind, proto, _name, sockaddr in candidates:
+            reason = refusal(str(sockaddr[0]), self.port, self.allow)
+            if reason:
+                reasons.append(reason)
+                continue
+            sock = socket.socket(family, kind, proto)
+            try:
+                for option in self.socket_options or []:
+                    sock.setsockopt(*option)
+                sock.settimeout(self.timeout)
+                sock.connect(sockaddr)
+                peer = sock.getpeername()[0]
+                if why := refusal(str(peer), self.port, self.allow):
+                    raise AddressRefused(f"refused after connecting: {why}")
+            except TimeoutError as exc:
+                sock.close()
+                raise ConnectTimeoutError(self, f"connecting to {self.host} timed out") from exc
+            except AddressRefused:
+                sock.close()
+                raise
+            except OSError as exc:
+                sock.close()
+                raise NewConnectionError(self, f"failed to connect to {self.host}: {exc}") from exc  # type: ignore[arg-type]
+            return sock
+        raise AddressRefused("refused: " + "; ".join(dict.fromkeys(reasons)))
+
+
+class _GuardedHTTP(_Guarded, HTTPConnection):
+    pass
+
+
+class _GuardedHTTPS(_Guarded, HTTPSConnection):
+    pass
 
 
 @dataclass(frozen=True)
@@ -32,6 +144,26 @@ class HttpResponse:
     def content_type(self) -> str:
         return self.headers.get("content-type", "")
 
+    def retry_after(self, now: float | None = None) -> float | None:
+        return parse_retry_after(self.headers.get("retry-after"), now)
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date); None if absent or bad."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), MAX_RETRY_AFTER)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    current = datetime.now(UTC).timestamp() if now is None else now
+    return min(max(0.0, when.timestamp() - current), MAX_RETRY_AFTER)
+
 
 class HttpClient:
     def __init__(
@@ -42,16 +174,34 @@ class HttpClient:
         max_bytes: int = 5_000_000,
         max_redirects: int = 5,
         total_timeout: float = 30.0,
+        host_interval: float = 0.25,
+        allow: Iterable[tuple[str, int]] = (),
     ) -> None:
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
         self.total_timeout = total_timeout
+        self.host_interval = host_interval
+        allowed = frozenset((str(ipaddress.ip_address(a)), int(p)) for a, p in allow)
+        self._lock = threading.Lock()
+        self._next_at: dict[str, float] = {}  # host → monotonic time of the earliest next request
+        self._wait_until: dict[str, float] = {}  # host → wall-clock time it asked us to wait until
         self.pool = urllib3.PoolManager(
             retries=False, timeout=urllib3.Timeout(connect=connect_timeout, read=read_timeout), maxsize=4
         )
+        # Pool classes of this client's own, whose connections carry its allow list.
+        guarded_http = type("GuardedHTTP", (_GuardedHTTP,), {"allow": allowed})
+        guarded_https = type("GuardedHTTPS", (_GuardedHTTPS,), {"allow": allowed})
+        self.pool.pool_classes_by_scheme = {
+            "http": type("Pool", (HTTPConnectionPool,), {"ConnectionCls": guarded_http}),
+            "https": type("Pool", (HTTPSConnectionPool,), {"ConnectionCls": guarded_https}),
+        }
 
     def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> HttpResponse:
-        """GET a URL; a 304 comes back with an empty body. Raises FetchError for anything unusable."""
+        """GET a URL; a 304 comes back with an empty body. Raises FetchError for anything unusable.
+
+        Statuses other than redirects come back as responses, the body read under the same caps, and a 429
+        or 503 with Retry-After also makes later requests to that host fail fast until the time has passed.
+        """
         headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate", "Accept": "*/*"}
         if etag:
             headers["If-None-Match"] = etag
@@ -59,34 +209,62 @@ class HttpClient:
             headers["If-Modified-Since"] = last_modified
         deadline = time.monotonic() + self.total_timeout
         for _hop in range(self.max_redirects + 1):
-            self._check_url(url)
+            host = self._check_url(url)
+            self._wait_turn(host, url)
             try:
                 response = self.pool.request(
                     "GET", url, headers=headers, redirect=False, preload_content=False, decode_content=True
                 )
+            except AddressRefused as exc:
+                raise AddressRefused(f"{url}: {exc}") from exc
             except urllib3.exceptions.HTTPError as exc:
-                raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
+                raise FetchError(f"{url}: {_describe(exc)}", transient=True) from exc
             try:
                 if response.status in REDIRECTS:
                     location = response.headers.get("Location")
                     if not location:
                         raise FetchError(f"{url}: redirect {response.status} without a Location")
-                    url = urljoin(url, location)
+                    url = urljoin(url, location.strip())
+                    headers.pop("If-None-Match", None)
+                    headers.pop("If-Modified-Since", None)
                     continue
                 body = self._read(response, url, deadline)
                 lowered = {k.lower(): v for k, v in response.headers.items()}
-                return HttpResponse(response.status, url, body, lowered)
+                answer = HttpResponse(response.status, url, body, lowered)
+                if answer.status in (429, 503) and (wait := answer.retry_after()) is not None:
+                    with self._lock:
+                        self._wait_until[host] = time.time() + wait
+                return answer
             finally:
                 response.release_conn()
         raise FetchError(f"{url}: more than {self.max_redirects} redirects")
 
     @staticmethod
-    def _check_url(url: str) -> None:
+    def _check_url(url: str) -> str:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
-            raise FetchError(f"{url}: only http and https are fetched")
-        if not parts.hostname:
+            raise AddressRefused(f"{url}: only http and https are fetched")
+        try:
+            host = parts.hostname
+            parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+        except ValueError as exc:
+            raise FetchError(f"{url}: {exc}") from exc
+        if not host:
             raise FetchError(f"{url}: no host")
+        return host
+
+    def _wait_turn(self, host: str, url: str) -> None:
+        """Politeness: honour a host's Retry-After and keep `host_interval` between requests to it."""
+        with self._lock:
+            until = self._wait_until.get(host, 0.0)
+            if until > time.time():
+                wait = until - time.time()
+                raise FetchError(f"{url}: {host} asked us to wait {wait:.0f} s more", retry_after=wait)
+            now = time.monotonic()
+            start = max(now, self._next_at.get(host, 0.0))
+            self._next_at[host] = start + self.host_interval
+        if start > now:
+            time.sleep(start - now)  # a rate limit, not a wait for a condition
 
     def _read(self, response: urllib3.BaseHTTPResponse, url: str, deadline: float) -> bytes:
         declared = response.headers.get("Content-Length")
@@ -95,13 +273,30 @@ class HttpClient:
         chunks: list[bytes] = []
         size = 0
         try:
-            for chunk in response.stream(65536, decode_content=True):
+            while True:
+                # read1: one read from the socket, at most READ_CHUNK bytes once decompressed; so the
+                # deadline is checked between reads however slowly the server trickles
+                chunk = response.read1(READ_CHUNK)
+                if not chunk:
+                    break
                 size += len(chunk)
-                if size > self.max_bytes:
+                if size > self.max_bytes or response.tell() > self.max_bytes:
                     raise FetchError(f"{url}: body is over the {self.max_bytes}-byte cap")
                 if time.monotonic() > deadline:
-                    raise FetchError(f"{url}: took longer than {self.total_timeout:.0f} s")
+                    raise FetchError(f"{url}: took longer than {self.total_timeout:g} s", transient=True)
                 chunks.append(chunk)
         except urllib3.exceptions.HTTPError as exc:
-            raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
+            raise FetchError(f"{url}: {_describe(exc)}", transient=True) from exc
         return b"".join(chunks)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
+        return "the server stopped sending (read timeout)"
+    if isinstance(exc, ConnectTimeoutError):
+        return "connecting timed out"
+    if isinstance(exc, NameResolutionError):
+        return "the host name does not resolve"
+    if isinstance(exc, NewConnectionError):
+        return "the connection was refused"
+    return f"{type(exc).__name__}: {exc}"

@@ -74,10 +74,13 @@ class FeedState:
                 request = reply.get("UnprocessedKeys") or {}
         return out
 
-    def record(self, feed_id: str, **fields: Any) -> None:
-        names = {f"#{k}": k for k in fields}
+    def record(self, feed_id: str, remove: tuple[str, ...] = (), **fields: Any) -> None:
+        """Set the given fields and remove the named ones, in one write."""
+        names = {f"#{k}": k for k in (*fields, *remove)}
         values = {f":{k}": v for k, v in fields.items()}
         expression = "SET " + ", ".join(f"#{k} = :{k}" for k in fields)
+        if remove:
+            expression += " REMOVE " + ", ".join(f"#{k}" for k in remove)
         self.table.update_item(
             Key={"feed_id": feed_id},
             UpdateExpression=expression,
@@ -93,8 +96,18 @@ class SeenEntries:
         self.table = table(table_name)
 
     def fingerprint(self, entry_id: str) -> str | None:
-        item = self.table.get_item(Key={"entry_id": entry_id}, ConsistentRead=True).get("Item")
-        return str(item["fingerprint"]) if item else None
+        item = self.table.get_item(Key={"entry_id": entry_id}, ConsistentRead=True).get("Item") or {}
+        return str(item["fingerprint"]) if item.get("fingerprint") else None
+
+    def defer(self, entry_id: str, feed_id: str) -> int:
+        """Count a poll that left the entry for later (its page could not be had yet); returns the count."""
+        reply = self.table.update_item(
+            Key={"entry_id": entry_id},
+            UpdateExpression="ADD deferrals :one SET feed_id = :feed",
+            ExpressionAttributeValues={":one": 1, ":feed": feed_id},
+            ReturnValues="UPDATED_NEW",
+        )
+        return int(reply["Attributes"]["deferrals"])
 
     def remember(self, entry_id: str, fingerprint: str, feed_id: str) -> None:
         now = datetime.now(UTC).isoformat()

@@ -36,6 +36,17 @@ class SlackChannel(BaseModel):
     )
 
 
+class OpsChannel(BaseModel):
+    """Where a newsroom hears about the service itself (a feed failing); its alert channels if unset."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    slack: SlackChannel | None = None
+    email: list[Annotated[str, Field(pattern=r"^[^@\s\r\n]+@[^@\s\r\n]+\.[^@\s\r\n]+$")]] = Field(
+        default_factory=list
+    )
+
+
 class Newsroom(BaseModel):
     """A newsroom: its patch, the operations it follows and where its alerts go."""
 
@@ -51,6 +62,9 @@ class Newsroom(BaseModel):
     )
     digest: Literal["hourly", "daily"] | None = Field(
         default=None, description="hold alerts and send them together, hourly or daily, instead of one by one"
+    )
+    ops: OpsChannel | None = Field(
+        default=None, description="operations channel for feed failures; the alert channels when unset"
     )
     digest_at: str = Field(
         default="07:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="daily digest time, HH:MM UTC"

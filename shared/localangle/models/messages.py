@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from localangle.models.alert import Alert, Source
 from localangle.models.article import FeedEntry
 from localangle.models.figure import Figure, Match
+from localangle.models.notice import FeedNotice
 
 
 class FeedMessage(BaseModel):
@@ -51,8 +52,16 @@ class LedgerMessage(BaseModel):
 
 
 class AlertMessage(BaseModel):
-    """AlertQueue: an alert decided once by the ledger, to deliver to every newsroom it concerns."""
+    """AlertQueue: an alert decided once by the ledger, to deliver to every newsroom it concerns; or a
+    notice about a feed, for the operations channel of the newsrooms that read it."""
 
     model_config = ConfigDict(extra="forbid")
 
-    alert: Alert
+    alert: Alert | None = None
+    notice: FeedNotice | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> AlertMessage:
+        if (self.alert is None) == (self.notice is None):
+            raise ValueError("an alert message carries exactly one of alert and notice")
+        return self

@@ -1,21 +1,33 @@
-"""FetchFeed: conditional GET of one feed, parse, skip what was already handed on, fetch and archive pages."""
+"""FetchFeed: conditional GET of one feed, parse, skip what was already handed on, fetch and archive pages.
+
+A feed's health is kept with its state: consecutive failures, when it began failing, the last error and
+success, and `retry_at`, before which ScheduleFeeds leaves it alone (the server's Retry-After, else an
+exponential backoff). After `feed_failures_before_notice` failures in a row the newsrooms that read the feed
+get one notice in their operations channel, and one more when it recovers.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from localangle.adapters.feeds import looks_like_html_page, parse_feed
-from localangle.adapters.http import FetchError
+from localangle.adapters.feeds import ParsedFeed, describe_html_page, looks_like_html_page, parse_feed
+from localangle.adapters.http import FetchError, HttpResponse
 from localangle.adapters.queues import send
 from localangle.adapters.storage import Archive, FeedState, SeenEntries
 from localangle.identity import article_id
 from localangle.models.article import FeedEntry
-from localangle.models.messages import ArticleMessage, FeedMessage
+from localangle.models.config import FeedConfig
+from localangle.models.messages import AlertMessage, ArticleMessage, FeedMessage
+from localangle.models.notice import FeedNotice
 from localangle.observability import logger, metrics
 from localangle.pipeline import runtime
 from localangle.settings import settings
+
+MAX_BACKOFF = timedelta(hours=6)
+MAX_DEFERRALS = 3  # polls an entry waits for its page before it goes on with the feed's own text
 
 
 @dataclass
@@ -23,6 +35,7 @@ class FeedOutcome:
     status: str  # fetched | not-modified | failed | unknown-feed
     new: int = 0
     unchanged: int = 0
+    deferred: int = 0
     skipped: list[str] = field(default_factory=list)
     error: str | None = None
 
@@ -33,6 +46,29 @@ def fingerprint(entry: FeedEntry) -> str:
     return hashlib.sha256(basis.encode()).hexdigest()
 
 
+def entry_message(feed: FeedConfig, entry: FeedEntry, *, catch_up: bool = False) -> ArticleMessage:
+    """The ArticleQueue message for a feed entry, before its page is fetched."""
+    entry_print = fingerprint(entry)
+    return ArticleMessage(
+        article_id=article_id(entry.url, entry.guid, entry_print),
+        feed_id=feed.id,
+        outlet=feed.outlet,
+        patch=feed.patch,
+        entry=entry,
+        fingerprint=entry_print,
+        page_note="feed text only: the entry has no link",
+        catch_up=catch_up,
+    )
+
+
+def read_feed(response: HttpResponse) -> ParsedFeed:
+    """A 200 response's entries, or the reason it is not a feed (an HTML page says what it is)."""
+    parsed = parse_feed(response.body, response.url, response.content_type)
+    if parsed.error and looks_like_html_page(response.body, response.content_type):
+        parsed.error = describe_html_page(response.body, "an HTML page, not a feed")
+    return parsed
+
+
 def fetch_feed(message: FeedMessage) -> FeedOutcome:
     s = settings()
     config = runtime.config()
@@ -41,60 +77,56 @@ def fetch_feed(message: FeedMessage) -> FeedOutcome:
     except KeyError:
         logger.warning("feed is no longer configured", extra={"feed_id": message.feed_id})
         return FeedOutcome("unknown-feed")
-    state_table = FeedState(s.feeds_table)
-    state = state_table.get(feed.id)
-    polled = message.scheduled_at.astimezone(UTC).isoformat()
-    http = runtime.http()
+    health = _Health(FeedState(s.feeds_table), feed, message.scheduled_at.astimezone(UTC))
+    state = health.state
     try:
-        response = http.get(str(feed.url), etag=state.get("etag"), last_modified=state.get("last_modified"))
+        response = runtime.http().get(
+            str(feed.url), etag=state.get("etag"), last_modified=state.get("last_modified")
+        )
     except FetchError as exc:
-        return _failed(state_table, feed.id, state, polled, str(exc))
+        return health.failed(str(exc), exc.retry_after)
     if response.status == 304:
-        state_table.record(feed.id, last_polled=polled, failures=0, last_success=polled)
+        health.succeeded()
         logger.info("feed not modified", extra={"feed_id": feed.id})
         return FeedOutcome("not-modified")
     if response.status != 200:
-        return _failed(state_table, feed.id, state, polled, f"HTTP {response.status}")
-    parsed = parse_feed(response.body, response.url, response.content_type)
+        error = f"HTTP {response.status}"
+        if looks_like_html_page(response.body, response.content_type):
+            error = describe_html_page(response.body, error)
+        return health.failed(error, response.retry_after())
+    parsed = read_feed(response)
     if parsed.error:
-        return _failed(state_table, feed.id, state, polled, parsed.error)
+        return health.failed(parsed.error)
     seen = SeenEntries(s.entries_table)
     archive = Archive(s.archive_bucket)
     outcome = FeedOutcome("fetched", skipped=list(parsed.skipped))
     # The first successful poll of a feed shows its backlog: recorded and summarised, not alerted one by one.
     backlog = not state.get("last_success")
     for entry in parsed.entries:
-        entry_print = fingerprint(entry)
-        entry_id = article_id(entry.url, entry.guid, entry_print)
-        if seen.fingerprint(entry_id) == entry_print:
+        article = entry_message(feed, entry, catch_up=backlog)
+        if seen.fingerprint(article.article_id) == article.fingerprint:
             outcome.unchanged += 1
             continue
-        raw_key, note = None, "feed text only: the entry has no link"
         if entry.url:
-            raw_key, note = _archive_page(archive, entry_id, entry.url)
-        article = ArticleMessage(
-            article_id=entry_id,
-            feed_id=feed.id,
-            outlet=feed.outlet,
-            patch=feed.patch,
-            entry=entry,
-            fingerprint=entry_print,
-            raw_key=raw_key,
-            page_note=note,
-            catch_up=backlog,
-        )
+            try:
+                article.raw_key, article.page_note = _archive_page(archive, article.article_id, entry.url)
+            except FetchError as exc:
+                # The page is there but not now (timeout, 429, 5xx): the entry waits for a later poll,
+                # unless it has waited long enough, when it goes on with the feed's own text.
+                if seen.defer(article.article_id, feed.id) < MAX_DEFERRALS:
+                    outcome.deferred += 1
+                    logger.info(
+                        "entry deferred",
+                        extra={"feed_id": feed.id, "article_id": article.article_id, "reason": str(exc)},
+                    )
+                    continue
+                article.page_note = f"feed text only: {exc}"
         send(s.article_queue_url, article)
-        seen.remember(
-            entry_id, entry_print, feed.id
-        )  # only after the hand-over: a crash before it retries the entry
+        # only after the hand-over: a crash before it retries the entry
+        seen.remember(article.article_id, article.fingerprint, feed.id)
         outcome.new += 1
-    state_table.record(
-        feed.id,
-        last_polled=polled,
-        last_success=polled,
-        failures=0,
-        etag=response.headers.get("etag", ""),
-        last_modified=response.headers.get("last-modified", ""),
+    health.succeeded(
+        etag=response.headers.get("etag", ""), last_modified=response.headers.get("last-modified", "")
     )
     logger.info(
         "feed fetched",
@@ -102,6 +134,7 @@ def fetch_feed(message: FeedMessage) -> FeedOutcome:
             "feed_id": feed.id,
             "new": outcome.new,
             "unchanged": outcome.unchanged,
+            "deferred": outcome.deferred,
             "skipped": len(outcome.skipped),
             "warning": parsed.warning,
         },
@@ -111,10 +144,15 @@ def fetch_feed(message: FeedMessage) -> FeedOutcome:
 
 
 def _archive_page(archive: Archive, entry_id: str, url: str) -> tuple[str | None, str]:
+    """Archive the article page; (None, why) when it will never be usable; FetchError when it may be later."""
     try:
         page = runtime.http().get(url)
     except FetchError as exc:
+        if exc.transient:
+            raise
         return None, f"feed text only: {exc}"
+    if page.status == 429 or page.status >= 500:
+        raise FetchError(f"{url}: HTTP {page.status}", retry_after=page.retry_after(), transient=True)
     if page.status != 200:
         return None, f"feed text only: the page answered HTTP {page.status}"
     if not looks_like_html_page(page.body, page.content_type) and "html" not in page.content_type:
@@ -122,9 +160,77 @@ def _archive_page(archive: Archive, entry_id: str, url: str) -> tuple[str | None
     return archive.put_raw(entry_id, page.body, page.content_type), "page fetched"
 
 
-def _failed(table: FeedState, feed_id: str, state: dict[str, object], polled: str, error: str) -> FeedOutcome:
-    failures = int(str(state.get("failures", 0) or 0)) + 1
-    table.record(feed_id, last_polled=polled, failures=failures, last_error=error, last_error_at=polled)
-    logger.warning("feed failed", extra={"feed_id": feed_id, "error": error, "failures": failures})
-    metrics.add_metric(name="FeedFailures", unit="Count", value=1)
-    return FeedOutcome("failed", error=error)
+class _Health:
+    """A feed's state for this poll: conditional GET validators, failures, backoff and notices."""
+
+    def __init__(self, table: FeedState, feed: FeedConfig, polled: datetime) -> None:
+        self.table = table
+        self.feed = feed
+        self.polled = polled
+        self.state: dict[str, Any] = table.get(feed.id)
+
+    def failed(self, error: str, retry_after: float | None = None) -> FeedOutcome:
+        failures = int(self.state.get("failures", 0) or 0) + 1
+        since = str(self.state.get("failing_since") or self.polled.isoformat())
+        if retry_after is not None:
+            wait = timedelta(seconds=retry_after)
+        else:  # the usual interval after one failure, doubling after each further one
+            wait = min(timedelta(minutes=self.feed.poll_minutes) * 2 ** (failures - 1), MAX_BACKOFF)
+        retry_at = datetime.now(UTC) + wait
+        fields: dict[str, Any] = {
+            "last_polled": self.polled.isoformat(),
+            "failures": failures,
+            "failing_since": since,
+            "last_error": error,
+            "last_error_at": self.polled.isoformat(),
+            "retry_at": retry_at.isoformat(),
+        }
+        threshold = settings().feed_failures_before_notice
+        if failures >= threshold and self.state.get("noticed") != since:
+            # The notice goes before the state that says it went: a crash between them sends it again,
+            # and SendAlert's idempotency (the notice key names the outage) delivers it once.
+            self._notify("feed_failing", failures, error, since)
+            fields["noticed"] = since
+        self.table.record(self.feed.id, **fields)
+        logger.warning(
+            "feed failed",
+            extra={
+                "feed_id": self.feed.id,
+                "error": error,
+                "failures": failures,
+                "retry_at": fields["retry_at"],
+            },
+        )
+        metrics.add_metric(name="FeedFailures", unit="Count", value=1)
+        return FeedOutcome("failed", error=error)
+
+    def succeeded(self, **validators: str) -> None:
+        noticed = self.state.get("noticed")
+        if noticed:
+            failures = int(self.state.get("failures", 0) or 0)
+            self._notify("feed_recovered", failures, str(self.state.get("last_error", "")), str(noticed))
+        fields = {
+            "last_polled": self.polled.isoformat(),
+            "last_success": self.polled.isoformat(),
+            "failures": 0,
+        }
+        self.table.record(
+            self.feed.id, remove=("retry_at", "failing_since", "noticed"), **fields, **validators
+        )
+
+    def _notify(self, kind: str, failures: int, error: str, since: str) -> None:
+        notice = FeedNotice.model_validate(
+            {
+                "kind": kind,
+                "feed_id": self.feed.id,
+                "outlet": self.feed.outlet,
+                "url": str(self.feed.url),
+                "patch": self.feed.patch,
+                "failures": failures,
+                "last_error": error,
+                "failing_since": since,
+                "at": self.polled,
+            }
+        )
+        send(settings().alert_queue_url, AlertMessage(notice=notice))
+        logger.info("feed notice queued", extra={"feed_id": self.feed.id, "kind": kind})

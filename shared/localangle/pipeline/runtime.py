@@ -73,5 +73,9 @@ def forget() -> None:
 def http() -> HttpClient:
     s = settings()
     return HttpClient(
-        connect_timeout=s.http_connect_timeout, read_timeout=s.http_read_timeout, max_bytes=s.http_max_bytes
+        connect_timeout=s.http_connect_timeout,
+        read_timeout=s.http_read_timeout,
+        max_bytes=s.http_max_bytes,
+        host_interval=s.http_host_interval,
+        allow=s.allowed_addresses(),
     )

@@ -17,6 +17,10 @@ SLACK = timedelta(minutes=1)  # a schedule that fires a little early still polls
 
 
 def _due(feed: FeedConfig, state: dict[str, Any], now: datetime) -> bool:
+    """Due when its poll interval has passed and it is not backing off (Retry-After, repeated failures)."""
+    retry_at = state.get("retry_at")
+    if retry_at and now < datetime.fromisoformat(str(retry_at)):
+        return False
     last = state.get("last_polled")
     if not last:
         return True

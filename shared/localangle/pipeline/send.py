@@ -18,12 +18,13 @@ from localangle.adapters.aws import client
 from localangle.adapters.secrets import secret
 from localangle.adapters.storage import AlertRecords, HeldAlerts
 from localangle.core.gazetteer import load_gazetteer
-from localangle.models.config import Newsroom
+from localangle.models.config import Newsroom, OpsChannel
 from localangle.models.messages import AlertMessage
+from localangle.models.notice import FeedNotice
 from localangle.observability import logger, metrics
 from localangle.pipeline import runtime
-from localangle.render import AlertView, view
-from localangle.routing import audiences
+from localangle.render import AlertView, notice_view, view
+from localangle.routing import audiences, notice_audiences
 from localangle.settings import settings
 
 DELIVERY_MEMORY_SECONDS = 30 * 24 * 3600
@@ -64,15 +65,19 @@ def register_context(context: LambdaContext) -> None:
     _idempotency.register_lambda_context(context)
 
 
-def deliveries(room: Newsroom, what: str, rendered: AlertView) -> list[Delivery]:
-    """One delivery per channel the newsroom has, each with its own idempotency key."""
+def deliveries(
+    room: Newsroom | OpsChannel, what: str, rendered: AlertView, newsroom: str = ""
+) -> list[Delivery]:
+    """One delivery per channel the newsroom (or its operations channel) has, each with its own key."""
+    if isinstance(room, Newsroom):
+        newsroom = room.id
     out = []
     if room.slack:
         out.append(
             Delivery(
-                target=f"{what}|{room.id}|slack",
+                target=f"{what}|{newsroom}|slack",
                 channel="slack",
-                newsroom=room.id,
+                newsroom=newsroom,
                 view=rendered,
                 webhook_parameter=room.slack.webhook_parameter,
             )
@@ -80,9 +85,9 @@ def deliveries(room: Newsroom, what: str, rendered: AlertView) -> list[Delivery]
     if room.email:
         out.append(
             Delivery(
-                target=f"{what}|{room.id}|email",
+                target=f"{what}|{newsroom}|email",
                 channel="email",
-                newsroom=room.id,
+                newsroom=newsroom,
                 view=rendered,
                 recipients=room.email,
             )
@@ -95,12 +100,36 @@ def deliver(delivery: Delivery) -> None:
     _deliver_once(settings().idempotency_table)(delivery=delivery)
 
 
+def send_message(message: AlertMessage) -> int:
+    """Deliver what an AlertQueue message carries: an alert, or a notice about a feed."""
+    if message.notice is not None:
+        return send_notice(message.notice)
+    return send_alert(message)
+
+
+def send_notice(notice: FeedNotice) -> int:
+    """A feed's failure or recovery, to the operations channel of each newsroom that reads the feed."""
+    made = 0
+    rendered = notice_view(notice)
+    for room in notice_audiences(runtime.config().newsrooms, notice, load_gazetteer()):
+        for delivery in deliveries(room.ops or room, notice.key, rendered, newsroom=room.id):
+            deliver(delivery)
+            made += 1
+            logger.info(
+                "feed notice delivered",
+                extra={"feed_id": notice.feed_id, "kind": notice.kind, "newsroom": room.id},
+            )
+    metrics.add_metric(name="FeedNoticesDelivered", unit="Count", value=made)
+    return made
+
+
 def send_alert(message: AlertMessage) -> int:
     """How many deliveries (or holds for a digest) are confirmed; a repeat is confirmed without resending.
 
     An alert raised while catching up on a backlog is held for that newsroom's catch-up summary, and one for
     a newsroom that takes a digest is held for it; the Roundup function sends both."""
     alert = message.alert
+    assert alert is not None, "send_message routes notices elsewhere"
     s = settings()
     rooms = audiences(runtime.config().newsrooms, alert, load_gazetteer())
     if not rooms:
