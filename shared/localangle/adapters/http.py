@@ -219,6 +219,7 @@ class HttpClient:
                 raise AddressRefused(f"{url}: {exc}") from exc
             except urllib3.exceptions.HTTPError as exc:
                 raise FetchError(f"{url}: {_describe(exc)}", transient=True) from exc
+            complete = False  # a connection whose body was not read to the end is closed, never reused
             try:
                 if response.status in REDIRECTS:
                     location = response.headers.get("Location")
@@ -229,6 +230,7 @@ class HttpClient:
                     headers.pop("If-Modified-Since", None)
                     continue
                 body = self._read(response, url, deadline)
+                complete = True
                 lowered = {k.lower(): v for k, v in response.headers.items()}
                 answer = HttpResponse(response.status, url, body, lowered)
                 if answer.status in (429, 503) and (wait := answer.retry_after()) is not None:
@@ -236,6 +238,8 @@ class HttpClient:
                         self._wait_until[host] = time.time() + wait
                 return answer
             finally:
+                if not complete:
+                    response.close()
                 response.release_conn()
         raise FetchError(f"{url}: more than {self.max_redirects} redirects")
 
