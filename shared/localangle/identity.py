@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import urldefrag
 
 
 def canonical_url(url: str) -> str:
-    """The URL without tracking parameters, fragment or scheme difference (courlan's normalisation)."""
+    """The URL without tracking parameters (utm_*, fbclid, ref...), fragment, default port, trailing slash
+    or scheme difference, its other query parameters kept and sorted (courlan's normalisation)."""
     from courlan import clean_url, normalize_url
 
     try:
-        cleaned = normalize_url(clean_url(url) or url, strict=True, trailing_slash=False)
+        cleaned = normalize_url(clean_url(url) or url, strict=False, trailing_slash=False)
     except (ValueError, TypeError):
         cleaned = url.strip()
+    cleaned = urldefrag(cleaned).url  # "#comments" is the same article
     if cleaned.startswith("https://"):
         cleaned = "http://" + cleaned[len("https://") :]  # http and https copies of a page are one article
     return cleaned

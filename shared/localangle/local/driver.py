@@ -89,6 +89,7 @@ class Flow:
     invocations: dict[str, int] = field(default_factory=dict)
     failures: dict[str, int] = field(default_factory=dict)
     delivered: list[dict[str, Any]] = field(default_factory=list)  # AlertQueue bodies handled successfully
+    consumed: dict[str, int] = field(default_factory=dict)  # queue → messages its consumer handled
     # Tests set this to see every message more than once, or in another order (at-least-once delivery).
     deliver: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] | None = None
     # What a function prints (Powertools' EMF metrics) goes where Lambda sends it: the log, not the terminal.
@@ -151,6 +152,7 @@ class Flow:
                     QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0
                 )
                 continue
+            self.consumed[queue] = self.consumed.get(queue, 0) + 1
             if queue == "AlertQueue":
                 self.delivered.append(json.loads(m["Body"]))
             sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])

@@ -40,6 +40,18 @@ class _SiteHandler(BaseHTTPRequestHandler):
         site.requests.append(self.path)
         with site.lock:
             route = site.routes.get(self.path)
+            queued = site.answers.get(self.path)
+            answer = queued.pop(0) if queued else None
+        if answer is not None:  # a one-off answer queued by a test: an outage, a 429, an error page
+            status, answer_body, answer_type, headers = answer
+            self.send_response(status)
+            self.send_header("Content-Type", answer_type)
+            self.send_header("Content-Length", str(len(answer_body)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(answer_body)
+            return
         if route is None:
             self.send_response(404)
             self.send_header("Content-Type", "text/plain")
@@ -74,9 +86,23 @@ class Site(_Server):
 
     def __init__(self) -> None:
         self.routes: dict[str, tuple[bytes, str, float]] = {}
+        self.answers: dict[str, list[tuple[int, bytes, str, dict[str, str]]]] = {}
         self.requests: list[str] = []
         self.lock = threading.Lock()
         super().__init__(_SiteHandler)
+
+    def answer_next(
+        self,
+        path: str,
+        status: int,
+        body: bytes = b"",
+        content_type: str = "text/plain",
+        headers: dict[str, str] | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next `times` requests for `path` like this, then serve the route again."""
+        with self.lock:
+            self.answers.setdefault(path, []).extend([(status, body, content_type, headers or {})] * times)
 
     def publish(self, path: str, body: bytes, content_type: str, modified: float = 0.0) -> str:
         with self.lock:

@@ -140,13 +140,15 @@ class World:
         runtime.forget()
         aws.client("ses").verify_email_identity(EmailAddress=SENDER)
         for room in self.newsrooms:
-            if room.slack:
-                aws.client("ssm").put_parameter(
-                    Name=room.slack.webhook_parameter,
-                    Type="SecureString",
-                    Value=f"{self.slack.url}/hooks/{room.id}",
-                    Overwrite=True,
-                )
+            channels = [(room.slack, room.id), (room.ops.slack if room.ops else None, f"{room.id}-ops")]
+            for channel, hook in channels:
+                if channel:
+                    aws.client("ssm").put_parameter(
+                        Name=channel.webhook_parameter,
+                        Type="SecureString",
+                        Value=f"{self.slack.url}/hooks/{hook}",
+                        Overwrite=True,
+                    )
         from localangle.local.driver import Flow
 
         self.flow = Flow(self.cloud, self.root)
@@ -224,6 +226,11 @@ class World:
 
     def tick(self, when: datetime) -> None:
         """One scheduled run: feeds polled and every queue drained, then the roundup (reports, digests)."""
+        from localangle.pipeline import runtime
+
+        # Story time jumps between ticks; what the HTTP client remembers of hosts' Retry-After is in real
+        # time, so each tick starts with a fresh client, as a later Lambda invocation may.
+        runtime.http.cache_clear()
         self.flow.schedule(when.astimezone(UTC))
         self.flow.drain()
         self.flow.roundup(when.astimezone(UTC))
@@ -233,11 +240,21 @@ class World:
         seen: set[str] = set()
         out = []
         for body in self.flow.delivered:
+            if not body.get("alert"):
+                continue  # a notice about a feed, not an alert
             key = body["alert"]["key"]
             if key not in seen:
                 seen.add(key)
                 out.append(body["alert"])
         return out
+
+    def feed_path(self, feed_id: str) -> str:
+        """The path the local server serves the outlet's feed under."""
+        return _mirror_path(str(self.outlets[feed_id].feed.url))
+
+    def notices(self) -> list[dict[str, Any]]:
+        """Notices about feeds (failing, recovered) handled so far, in order."""
+        return [body["notice"] for body in self.flow.delivered if body.get("notice")]
 
     def public(self, url: str | None) -> Published:
         return self.published.get(url or "", Published(url, None, None))

@@ -17,7 +17,7 @@ from localangle.adapters.feeds import ParsedFeed, describe_html_page, looks_like
 from localangle.adapters.http import FetchError, HttpResponse
 from localangle.adapters.queues import send
 from localangle.adapters.storage import Archive, FeedState, SeenEntries
-from localangle.identity import article_id
+from localangle.identity import article_id, canonical_url
 from localangle.models.article import FeedEntry
 from localangle.models.config import FeedConfig
 from localangle.models.messages import AlertMessage, ArticleMessage, FeedMessage
@@ -41,8 +41,8 @@ class FeedOutcome:
 
 
 def fingerprint(entry: FeedEntry) -> str:
-    """What, if it changes, makes an entry worth reading again."""
-    basis = "\x1f".join([entry.url or "", entry.title, entry.text])
+    """What, if it changes, makes an entry worth reading again: not its GUID, not tracking parameters."""
+    basis = "\x1f".join([canonical_url(entry.url) if entry.url else "", entry.title, entry.text])
     return hashlib.sha256(basis.encode()).hexdigest()
 
 
@@ -176,7 +176,7 @@ class _Health:
             wait = timedelta(seconds=retry_after)
         else:  # the usual interval after one failure, doubling after each further one
             wait = min(timedelta(minutes=self.feed.poll_minutes) * 2 ** (failures - 1), MAX_BACKOFF)
-        retry_at = datetime.now(UTC) + wait
+        retry_at = self.polled + wait  # the schedule's clock: EventBridge's time in AWS, the story's locally
         fields: dict[str, Any] = {
             "last_polled": self.polled.isoformat(),
             "failures": failures,

@@ -1,0 +1,182 @@
+"""Feeds that answer 304, 429, 5xx or an HTML page; entries whose GUIDs or links change, or whose text is
+edited. Through the real handlers, moto, and the local outlets' server on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import pytest
+from boto3.dynamodb.types import TypeDeserializer
+
+from localangle.adapters import aws
+from localangle.local.world import World
+from localangle.models.config import FeedConfig, Newsroom, OpsChannel, SlackChannel
+from localangle.pipeline import fetch
+from tests.conftest import ROOT, operation_texts
+
+T0 = datetime(2014, 7, 16, 9, 0, tzinfo=UTC)
+ERROR_PAGE = (
+    b"<!DOCTYPE html><html><head><title>Site maintenance</title></head>"
+    b"<body><h1>We'll be back soon</h1><p>Arrests: 999. Forces: 45.</p></body></html>"
+)
+CHESHIRE_DESK = Newsroom(
+    id="cheshire-desk",
+    name="Cheshire desk",
+    patch=["cheshire"],
+    slack=SlackChannel(webhook_parameter="/localangle/slack/cheshire-desk"),
+    ops=OpsChannel(slack=SlackChannel(webhook_parameter="/localangle/slack/cheshire-desk-ops")),
+)
+DEVON_DESK = Newsroom(
+    id="devon-desk",
+    name="Devon desk",
+    patch=["devon-and-cornwall"],
+    slack=SlackChannel(webhook_parameter="/localangle/slack/devon-desk"),
+)
+FEED = FeedConfig(
+    id="courier", outlet="Cheshire Courier", url="https://courier.example/rss", patch=["cheshire"]
+)
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    with World(ROOT, operation_texts(), [CHESHIRE_DESK, DEVON_DESK], tmp_path / "flow.log") as w:
+        w.add_outlet(FEED)
+        w.upload_config()
+        yield w
+
+
+def _state(world: World) -> dict[str, Any]:
+    item = aws.client("dynamodb").get_item(
+        TableName=world.cloud.env["FEEDS_TABLE"], Key={"feed_id": {"S": FEED.id}}
+    )["Item"]
+    return {k: TypeDeserializer().deserialize(v) for k, v in item.items()}
+
+
+def _polls(world: World) -> int:
+    return world.site.requests.count(world.feed_path(FEED.id))
+
+
+def _hooks(world: World) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for path, payload in world.slack.messages:
+        out.setdefault(path.rsplit("/", 1)[-1], []).append(payload["blocks"][0]["text"]["text"])
+    return out
+
+
+def test_a_304_costs_no_parsing(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed: list[str] = []
+    real = fetch.parse_feed
+    monkeypatch.setattr(fetch, "parse_feed", lambda body, *a, **k: parsed.append("x") or real(body, *a, **k))
+    world.tick(T0)
+    assert parsed == []  # the priming poll already has the feed's ETag: the server answers 304
+    assert _polls(world) == 2 and _state(world)["last_success"] == T0.isoformat()
+    world.site.publish(
+        world.feed_path(FEED.id), b"<rss version='2.0'><channel/></rss>", "application/rss+xml"
+    )
+    world.tick(T0 + timedelta(minutes=15))
+    assert parsed == ["x"]  # a changed feed is parsed
+
+
+def test_an_html_page_in_place_of_the_feed_is_reported_not_read(world: World) -> None:
+    world.site.answer_next(world.feed_path(FEED.id), 200, ERROR_PAGE, "text/html; charset=utf-8")
+    world.tick(T0)
+    state = _state(world)
+    assert state["last_error"] == "an HTML page, not a feed (titled “Site maintenance”)"
+    assert state["failures"] == 1
+    assert world.flow.invocations.get("process_article", 0) == 0
+
+
+def test_429_with_retry_after_is_honoured_by_the_schedule(world: World) -> None:
+    world.site.answer_next(world.feed_path(FEED.id), 429, b"slow down", headers={"Retry-After": "3600"})
+    world.tick(T0)
+    assert _state(world)["retry_at"] == (T0 + timedelta(hours=1)).isoformat()
+    polls = _polls(world)
+    world.tick(T0 + timedelta(minutes=15))
+    world.tick(T0 + timedelta(minutes=45))
+    assert _polls(world) == polls  # due every 15 minutes, but the server asked for an hour
+    world.tick(T0 + timedelta(minutes=60))
+    assert _polls(world) == polls + 1
+    assert _state(world)["failures"] == 0 and "retry_at" not in _state(world)
+
+
+def test_failures_back_off_and_tell_the_ops_channel_once_then_once_on_recovery(world: World) -> None:
+    world.site.answer_next(world.feed_path(FEED.id), 503, ERROR_PAGE, "text/html", times=4)
+    times = [T0 + timedelta(hours=2 * n) for n in range(6)]
+    for when in times[:3]:
+        world.tick(when)
+    state = _state(world)
+    assert state["failures"] == 3 and state["failing_since"] == T0.isoformat()
+    assert state["last_error"] == "HTTP 503 (titled “Site maintenance”)"
+    assert state["retry_at"] == (times[2] + timedelta(minutes=60)).isoformat()  # 15 min doubled twice
+    assert _hooks(world) == {"cheshire-desk-ops": ["Feed failing: Cheshire Courier"]}
+    world.tick(times[3])  # a fourth failure: no second notice
+    assert _hooks(world) == {"cheshire-desk-ops": ["Feed failing: Cheshire Courier"]}
+    world.tick(times[4])  # back
+    world.tick(times[5])
+    assert _hooks(world) == {
+        "cheshire-desk-ops": ["Feed failing: Cheshire Courier", "Feed recovered: Cheshire Courier"]
+    }  # the Devon desk does not read this feed; the Cheshire desk's alert channel is not for this
+    assert _state(world)["failures"] == 0
+    assert world.flow.dead_letters() == {"FeedDLQ": 0, "ArticleDLQ": 0, "LedgerDLQ": 0, "AlertDLQ": 0}
+
+
+def _feed(items: list[tuple[str, str, str, str]]) -> bytes:
+    """RSS with (guid, link, title, description) items."""
+    body = "".join(
+        f"<item><guid isPermaLink='false'>{escape(g)}</guid><link>{escape(link)}</link>"
+        f"<title>{escape(t)}</title><description>{escape(d)}</description></item>"
+        for g, link, t, d in items
+    )
+    return f"<rss version='2.0'><channel><title>Courier</title>{body}</channel></rss>".encode()
+
+
+def test_changed_guids_and_tracking_parameters_are_not_new_articles_an_edit_is_read_once(
+    world: World,
+) -> None:
+    site = world.site
+    page = "<html><body><article><h1>{t}</h1><p>{d}</p></article></body></html>"
+    stories = [
+        ("Arrests in Cheshire", "Cheshire Constabulary arrested 21 people in the NCA operation."),
+        ("Court round-up", "Magistrates heard eleven cases on Tuesday."),
+    ]
+    links = []
+    for n, (title, text) in enumerate(stories):
+        links.append(
+            site.publish(f"/courier.example/news/{n}/", page.format(t=title, d=text).encode(), "text/html")
+        )
+    feed_path = world.feed_path(FEED.id)
+    site.publish(
+        feed_path, _feed([(f"guid-{n}", links[n], *stories[n]) for n in range(2)]), "application/rss+xml"
+    )
+    world.tick(T0)
+    assert world.flow.invocations.get("process_article") == 1  # one batch of the two new entries
+    handed_on = _article_messages(world)
+    assert handed_on == 2
+
+    # The CMS renumbers its GUIDs and the feed starts adding tracking parameters and a fragment
+    moved = [
+        (f"urn:cms:{n}:v2", links[n] + "?utm_source=rss&utm_medium=feed#top", *stories[n]) for n in range(2)
+    ]
+    site.publish(feed_path, _feed(moved), "application/rss+xml")
+    world.tick(T0 + timedelta(minutes=15))
+    assert _article_messages(world) == handed_on  # no new articles
+
+    # The first story is edited: its text in the feed and on the page
+    edited = ("Arrests in Cheshire", "Cheshire Constabulary arrested 22 people in the NCA operation.")
+    site.publish(links[0].removeprefix(site.url), page.format(t=edited[0], d=edited[1]).encode(), "text/html")
+    site.publish(feed_path, _feed([(moved[0][0], moved[0][1], *edited), moved[1]]), "application/rss+xml")
+    world.tick(T0 + timedelta(minutes=30))
+    world.tick(T0 + timedelta(minutes=45))
+    world.tick(T0 + timedelta(minutes=60))
+    assert _article_messages(world) == handed_on + 1  # read again exactly once
+    stored = aws.client("dynamodb").scan(TableName=world.cloud.env["ARTICLES_TABLE"])["Items"]
+    assert len(stored) == 2
+
+
+def _article_messages(world: World) -> int:
+    """Entries FetchFeed handed on to ProcessArticle so far."""
+    return world.flow.consumed.get("ArticleQueue", 0)
