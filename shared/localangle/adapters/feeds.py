@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import feedparser
 
+from localangle.core.text import clean_text
 from localangle.models.article import FeedEntry
 
 _BLOCK = re.compile(r"<\s*(/?(p|div|br|li|h[1-6]|blockquote|tr|section|article)\b[^>]*)>", re.IGNORECASE)
@@ -107,10 +108,10 @@ def _entry(entry: Any) -> FeedEntry | str:
             if link.get("rel", "alternate") == "alternate" and (url := _http_url(link.get("href"))):
                 break
     guid = entry.get("id") if isinstance(entry.get("id"), str) and entry.get("id").strip() else None
-    title = _text(entry.get("title", ""))
+    title = " ".join(_text(entry.get("title", "")).split())
     content = entry.get("content") or []
     raw = next((c.get("value", "") for c in content if isinstance(c, dict) and c.get("value")), "")
-    text = _text(raw or entry.get("summary", ""))
+    text = clean_text(_text(raw or entry.get("summary", "")))  # without page debris ("click here")
     if not (title or text or url):
         return "entry has no title, text or link"  # with any of them it is an article (id from its hash)
     published = None

@@ -17,11 +17,11 @@ from localangle.pipeline import runtime
 from localangle.settings import settings
 
 
-def build_article(message: ArticleMessage, archive: Archive) -> Article:
+def build_article(message: ArticleMessage, archive: Archive | None) -> Article:
     """The article's clean text: the page's main text when it was archived, else the feed's own text."""
     entry = message.entry
     title, text = entry.title, entry.text
-    if message.raw_key:
+    if message.raw_key and archive is not None:
         page = extract_page(archive.get(message.raw_key), entry.url)
         if page is not None and len(page.text) >= len(text) // 2:
             title, text = entry.title or page.title, page.text
