@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from localangle.core.gazetteer import load_gazetteer
-from localangle.models.alert import Alert, Claim
+from localangle.models.alert import Alert, Claim, Source
 from localangle.models.notice import FeedNotice
 
 KIND_TITLES = {
@@ -24,12 +24,32 @@ class ViewItem:
 
 
 @dataclass(frozen=True)
+class Outlet:
+    name: str
+    url: str | None
+
+
+@dataclass(frozen=True)
 class AlertView:
     title: str
     summary: str
     explanation: str
     footer: str
     items: list[ViewItem] = field(default_factory=list)
+    carried_by: list[Outlet] = field(default_factory=list)  # every outlet that ran the story (syndicated)
+
+    @property
+    def carried_line(self) -> str:
+        return f"The same story ran in {len(self.carried_by)} outlets" if len(self.carried_by) > 1 else ""
+
+
+def with_carriers(v: AlertView, sources: list[Source]) -> AlertView:
+    """The view naming every outlet that ran the story behind it, once each, in order of publication."""
+    seen: dict[str, Outlet] = {}
+    for source in sources:
+        name = source.outlet or source.title or source.url or "unnamed source"
+        seen.setdefault(name, Outlet(name, source.url))
+    return replace(v, carried_by=list(seen.values())) if len(seen) > 1 else v
 
 
 def value_text(low: int | None, high: int | None, qualifier: str = "exact") -> str:
@@ -130,6 +150,8 @@ def as_text(v: AlertView) -> str:
         where = f"{item.source}" + (f" <{item.url}>" if item.url else "")
         lines.append(f"  • {item.label} — {where}")
         lines.append(f"    “{item.sentence}”")
+    if v.carried_line:
+        lines.append(f"  {v.carried_line}: " + ", ".join(o.name for o in v.carried_by))
     if v.explanation:
         lines.append(f"  Why: {v.explanation}")
     lines.append(f"  ({v.footer})")

@@ -39,6 +39,8 @@ class Settings(BaseModel):
     # Local runs and tests only: "127.0.0.1:8080,..." exact address:port pairs the address guard lets
     # through (the local feed server). Empty in AWS, where nothing but public addresses is fetched.
     http_allow: str = Field(default="", alias="LOCALANGLE_HTTP_ALLOW")
+    # How long a new alert waits in the queue, so syndicated copies fetched in the same run are listed in it.
+    alert_delay_seconds: int = Field(default=60, alias="LOCALANGLE_ALERT_DELAY_SECONDS", ge=0, le=900)
     # Consecutive failed polls of a feed before its newsrooms' operations channel is told.
     feed_failures_before_notice: int = Field(default=3, alias="LOCALANGLE_FEED_FAILURES_BEFORE_NOTICE", ge=1)
 

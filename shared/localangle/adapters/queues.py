@@ -7,8 +7,17 @@ from pydantic import BaseModel
 from localangle.adapters.aws import client
 
 
-def send(queue_url: str, message: BaseModel, *, group: str | None = None, dedup: str | None = None) -> str:
-    kwargs: dict[str, str] = {"QueueUrl": queue_url, "MessageBody": message.model_dump_json()}
+def send(
+    queue_url: str,
+    message: BaseModel,
+    *,
+    group: str | None = None,
+    dedup: str | None = None,
+    delay_seconds: int = 0,
+) -> str:
+    kwargs: dict[str, str | int] = {"QueueUrl": queue_url, "MessageBody": message.model_dump_json()}
+    if delay_seconds:
+        kwargs["DelaySeconds"] = min(delay_seconds, 900)  # standard queues only; SQS's maximum
     if group is not None:
         kwargs["MessageGroupId"] = group
         kwargs["MessageDeduplicationId"] = (dedup or "")[:128]

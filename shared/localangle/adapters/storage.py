@@ -11,7 +11,8 @@ from botocore.exceptions import ClientError
 
 from localangle.adapters.aws import client, table
 from localangle.core.ledger import ArticleClaims, LedgerUpdate
-from localangle.models.alert import Alert, Claim
+from localangle.core.similarity import NEAR_DUPLICATE, index_keys, resemblance
+from localangle.models.alert import Alert, Claim, Source
 from localangle.models.article import Article
 from localangle.models.figure import Analysis
 
@@ -161,6 +162,20 @@ def _query_all(table: Any, **kwargs: Any) -> list[dict[str, Any]]:
         kwargs["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
 
 
+def _batch_get(table: Any, keys: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """Every item of the keys that exists, a hundred keys a request (BatchGetItem's limit), consistently."""
+    client = table.meta.client  # the resource's client: plain Python values, not {"S": ...}
+    unique = list({json.dumps(k, sort_keys=True): k for k in keys}.values())
+    items: list[dict[str, Any]] = []
+    for start in range(0, len(unique), 100):
+        request: dict[str, Any] = {table.name: {"Keys": unique[start : start + 100], "ConsistentRead": True}}
+        while request:
+            reply = client.batch_get_item(RequestItems=request)
+            items.extend(dict(i) for i in reply.get("Responses", {}).get(table.name, []))
+            request = reply.get("UnprocessedKeys") or {}
+    return items
+
+
 class LedgerTable:
     """The ledger in one table, every read a key lookup or a query on a key prefix (no scans):
 
@@ -171,7 +186,10 @@ class LedgerTable:
     - `<op>#conflicts` / `<metric>|<scope>|<key>`: conflicts alerted and not yet resolved;
     - `<op>#areas#<metric>` / `<force area>`: the lowest figure any source gave each force area;
     - `<op>#head` / `version`: bumped on every update, so concurrent updates of one operation retry
-      instead of missing each other (the FIFO queue already serialises them; this makes it a rule).
+      instead of missing each other (the FIFO queue already serialises them; this makes it a rule);
+    - `<op>#story` / `<article>`: a story's text sketch and every outlet that ran it (syndicated copies),
+      keyed by the article that reached the ledger first; `<op>#sig#<hash>` / `-`: the story whose sketch
+      has that hash among its smallest, so a copy is found by a few key lookups.
     """
 
     def __init__(self, table_name: str) -> None:
@@ -200,6 +218,60 @@ class LedgerTable:
     def all_claims(self, operation: str, metric: str) -> list[tuple[Claim, bool]]:
         items = self._query(f"{operation}#{metric}", "")
         return [(Claim.model_validate_json(i["claim"]), bool(i.get("in_operation", True))) for i in items]
+
+    # syndicated copies ----------------------------------------------------------------------------------
+    def story_of(self, operation: str, sig: list[int]) -> str | None:
+        """The story this text is a near-duplicate of, if the ledger has one (two batched reads)."""
+        keys = [{"pk": f"{operation}#sig#{h:016x}", "sk": "-"} for h in index_keys(sig)]
+        candidates = {str(i["story"]) for i in _batch_get(self.table, keys)}
+        if not candidates:
+            return None
+        stories = _batch_get(self.table, [{"pk": f"{operation}#story", "sk": c} for c in sorted(candidates)])
+        scored = sorted(
+            ((resemblance(sig, json.loads(i["sketch"])), str(i["sk"])) for i in stories), reverse=True
+        )
+        return scored[0][1] if scored and scored[0][0] >= NEAR_DUPLICATE else None
+
+    def found_story(self, operation: str, sig: list[int], origin: Source) -> None:
+        """Start a story with this article as its first source, findable by its sketch's index keys."""
+        with self.table.batch_writer() as batch:
+            batch.put_item(
+                Item={
+                    "pk": f"{operation}#story",
+                    "sk": origin.article_id,
+                    "sketch": json.dumps(sig),
+                    "sources": {origin.article_id: origin.model_dump_json()},
+                }
+            )
+            for h in index_keys(sig):
+                batch.put_item(
+                    Item={"pk": f"{operation}#sig#{h:016x}", "sk": "-", "story": origin.article_id}
+                )
+
+    def join_story(self, operation: str, story: str, origin: Source) -> None:
+        """Add an outlet's copy to a story's sources (a repeat changes nothing)."""
+        self.table.update_item(
+            Key={"pk": f"{operation}#story", "sk": story},
+            UpdateExpression="SET sources.#a = :source",
+            ExpressionAttributeNames={"#a": origin.article_id},
+            ExpressionAttributeValues={":source": origin.model_dump_json()},
+        )
+
+    def story_sources(self, operation: str, article_ids: list[str]) -> dict[str, list[Source]]:
+        """For each article that began a story: every source that ran it, in order of publication."""
+        keys = [{"pk": f"{operation}#story", "sk": a} for a in article_ids]
+        out: dict[str, list[Source]] = {}
+        for item in _batch_get(self.table, keys):
+            sources = [Source.model_validate_json(v) for v in dict(item.get("sources") or {}).values()]
+            sources.sort(
+                key=lambda s: (
+                    s.published is None,
+                    s.published.timestamp() if s.published else 0.0,
+                    s.outlet or "",
+                )
+            )
+            out[str(item["sk"])] = sources
+        return out
 
     def article_claims(self, operation: str, article_id: str) -> ArticleClaims:
         item = self._get(f"{operation}#articles", article_id)

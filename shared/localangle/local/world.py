@@ -136,7 +136,13 @@ class World:
         self.slack = SlackReceiver().__enter__()
         # The address guard refuses loopback; the local outlets' server, and only it, is let through.
         host, port = self.site.httpd.server_address[:2]
-        self._set_env({"LOCALANGLE_HTTP_ALLOW": f"{host}:{port}", "LOCALANGLE_HTTP_HOST_INTERVAL": "0"})
+        self._set_env(
+            {
+                "LOCALANGLE_HTTP_ALLOW": f"{host}:{port}",
+                "LOCALANGLE_HTTP_HOST_INTERVAL": "0",
+                "LOCALANGLE_ALERT_DELAY_SECONDS": "0",  # the driver drains every upstream queue first anyway
+            }
+        )
         runtime.forget()
         aws.client("ses").verify_email_identity(EmailAddress=SENDER)
         for room in self.newsrooms:

@@ -49,6 +49,9 @@ class LedgerMessage(BaseModel):
     catch_up: bool = Field(
         default=False, description="backlog (a feed's first poll, an archive backfill): record, summarise"
     )
+    sketch: list[int] = Field(
+        default_factory=list, description="MinHash sketch of the text, to recognise syndicated copies"
+    )
 
 
 class AlertMessage(BaseModel):

@@ -28,6 +28,7 @@ def update_ledger(message: LedgerMessage) -> list[str]:
         logger.warning("operation is no longer tracked", extra={"operation_id": message.operation})
         return []
     table = LedgerTable(s.ledger_table)
+    message = _without_carried_figures(table, message)
     update = _judge_and_record(table, operation, message)
     records = AlertRecords(s.alerts_table)
     queued = []
@@ -35,7 +36,8 @@ def update_ledger(message: LedgerMessage) -> list[str]:
         status = records.create(alert)
         if status not in ("new", "pending"):
             continue  # already queued or delivered by an earlier delivery of this message
-        send(s.alert_queue_url, AlertMessage(alert=alert))
+        # held back a little, so syndicated copies polled in the same run are listed when it goes out
+        send(s.alert_queue_url, AlertMessage(alert=alert), delay_seconds=s.alert_delay_seconds)
         records.mark(alert.key, "queued")
         queued.append(alert.key)
         logger.info(
@@ -51,6 +53,35 @@ def update_ledger(message: LedgerMessage) -> list[str]:
     table.resolve(operation.id, update.resolved)  # after the follow-ups are safely queued
     metrics.add_metric(name="AlertsRaised", unit="Count", value=len(queued))
     return queued
+
+
+def _without_carried_figures(table: LedgerTable, message: LedgerMessage) -> LedgerMessage:
+    """A syndicated copy (the same wire story as an article already in the ledger) joins that story as one
+    more source; the figures it shares with the story are the story's, not a second voice saying the same,
+    so only what the outlet added (a local paragraph) is judged as its own."""
+    if not message.sketch:
+        return message
+    origin = message.origin
+    story = table.story_of(message.operation, message.sketch)
+    if story is None:
+        table.found_story(message.operation, message.sketch, origin)
+        return message
+    if story == origin.article_id:
+        return message
+    table.join_story(message.operation, story, origin)
+    first = table.article_claims(message.operation, story)
+    carried = {(c.metric, c.scope, c.low, c.high) for c in [*first.claims, *first.outside, *first.revised]}
+    own = [f for f in message.figures if (f.metric, f.scope, f.low, f.high) not in carried]
+    logger.info(
+        "syndicated copy",
+        extra={
+            "operation_id": message.operation,
+            "article_id": origin.article_id,
+            "story": story,
+            "figures_carried": len(message.figures) - len(own),
+        },
+    )
+    return message.model_copy(update={"figures": own})
 
 
 def _judge_and_record(table: LedgerTable, operation: Operation, message: LedgerMessage) -> LedgerUpdate:

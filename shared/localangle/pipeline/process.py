@@ -8,6 +8,7 @@ from localangle.adapters.extract import extract_page
 from localangle.adapters.queues import send
 from localangle.adapters.storage import Archive, Articles
 from localangle.articles import content_hash
+from localangle.core.similarity import sketch
 from localangle.core.text import clean_text
 from localangle.models.alert import Source
 from localangle.models.article import Article
@@ -56,6 +57,7 @@ def process_article(message: ArticleMessage) -> int:
         title=article.title,
         published=article.published,
     )
+    sig = sketch(article.text) if analysis.matches else []
     for match in analysis.matches:
         figures = [f for f in analysis.figures if f.operation == match.operation]
         dedup = hashlib.sha256(f"{article.id}:{article.content_hash}:{match.operation}".encode()).hexdigest()
@@ -69,6 +71,7 @@ def process_article(message: ArticleMessage) -> int:
                 figures=figures,
                 evidence=analysis.evidence,
                 catch_up=message.catch_up or _before_tracking(article, match.operation),
+                sketch=sig,
             ),
             group=match.operation,
             dedup=dedup,

@@ -16,14 +16,15 @@ from pydantic import BaseModel
 from localangle.adapters import email, slack
 from localangle.adapters.aws import client
 from localangle.adapters.secrets import secret
-from localangle.adapters.storage import AlertRecords, HeldAlerts
+from localangle.adapters.storage import AlertRecords, HeldAlerts, LedgerTable
 from localangle.core.gazetteer import load_gazetteer
+from localangle.models.alert import Alert, Source
 from localangle.models.config import Newsroom, OpsChannel
 from localangle.models.messages import AlertMessage
 from localangle.models.notice import FeedNotice
 from localangle.observability import logger, metrics
 from localangle.pipeline import runtime
-from localangle.render import AlertView, notice_view, view
+from localangle.render import AlertView, notice_view, view, with_carriers
 from localangle.routing import audiences, notice_audiences
 from localangle.settings import settings
 
@@ -123,6 +124,14 @@ def send_notice(notice: FeedNotice) -> int:
     return made
 
 
+def carriers(table: LedgerTable, alert: Alert) -> list[Source]:
+    """Every outlet that ran the stories behind the alert's figures (syndicated copies), as of now."""
+    ids = dict.fromkeys(c.origin.article_id for c in [*alert.claims, *alert.figures])
+    ids.setdefault(alert.trigger.article_id)
+    stories = table.story_sources(alert.operation, list(ids))
+    return [source for article_id in ids for source in stories.get(article_id, [])]
+
+
 def send_alert(message: AlertMessage) -> int:
     """How many deliveries (or holds for a digest) are confirmed; a repeat is confirmed without resending.
 
@@ -136,6 +145,9 @@ def send_alert(message: AlertMessage) -> int:
         logger.info("no newsroom follows this alert", extra={"alert_key": alert.key})
     records = AlertRecords(s.alerts_table)
     held = HeldAlerts(s.digest_table)
+    rendered = view(alert)
+    if rooms:  # the outlets that ran the story, read when it goes out: copies judged since are included
+        rendered = with_carriers(rendered, carriers(LedgerTable(s.ledger_table), alert))
     made = 0
     for room in rooms:
         reason = "catch-up" if alert.catch_up else "digest" if room.digest else None
@@ -146,7 +158,7 @@ def send_alert(message: AlertMessage) -> int:
             made += 1
             logger.info("alert held", extra={"alert_key": alert.key, "newsroom": room.id, "reason": reason})
             continue
-        for delivery in deliveries(room, alert.key, view(alert)):
+        for delivery in deliveries(room, alert.key, rendered):
             deliver(delivery)
             records.mark_delivered(alert.key, f"{room.id}:{delivery.channel}")
             made += 1
