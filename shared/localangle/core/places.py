@@ -303,6 +303,16 @@ class PlaceReader:
         }
         return ArticlePlaces(mentions, home_force, home_town, patch, named=bool(forces))
 
+    def _force_named_before(self, mentions: list[Mention], position: int) -> str | None:
+        """The force area of the nearest place named before `position` in the sentence, if any."""
+        best: tuple[int, str] | None = None
+        for m in mentions:
+            if m.end <= position and m.kind not in ("nation", "uk", "region"):
+                force = self.gazetteer.force_of(m.scope)
+                if force and (best is None or m.end > best[0]):
+                    best = (m.end, force)
+        return best[1] if best else None
+
     def _with_anaphors(
         self, sentence: Sentence, mentions: list[Mention], home_force: str | None, home_town: str | None
     ) -> list[Mention]:
@@ -313,10 +323,13 @@ class PlaceReader:
         for i, token in enumerate(tokens):
             if i in taken:
                 continue
+            # "Lancashire Police said 31 were arrested in the county": the county is the force just named
+            # in the sentence, not the article's main one
+            near_force = self._force_named_before(mentions, i) or home_force
             for size, table, target, kind in (
-                (3, AREA_ANAPHORS, home_force, "anaphor"),
-                (2, FORCE_ANAPHORS, home_force, "anaphor-force"),
-                (2, AREA_ANAPHORS, home_force, "anaphor"),
+                (3, AREA_ANAPHORS, near_force, "anaphor"),
+                (2, FORCE_ANAPHORS, near_force, "anaphor-force"),
+                (2, AREA_ANAPHORS, near_force, "anaphor"),
                 (2, TOWN_ANAPHORS, home_town or None, "anaphor"),
             ):
                 words = tuple(t.lower.removesuffix("'s") for t in tokens[i : i + size])
