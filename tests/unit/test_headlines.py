@@ -32,3 +32,23 @@ def test_a_headline_consistent_with_the_body_is_quoted_from_the_body(reader: Rea
     figures = reader.figures_for(article, NCA)
     assert {(f.low, f.high) for f in figures} == {(24, None), (31, 31)}
     assert any(f.sentence == "Kent Police arrested 31 people." for f in figures)
+
+
+def test_an_unplaced_figure_in_a_round_up_of_several_forces_is_not_given_to_one_of_them(
+    reader: Reader,
+) -> None:
+    body = (
+        "The National Crime Agency said 660 people had been arrested across the UK.\n\n"
+        "In Cumbria, 14 people were arrested, Cumbria Constabulary said.\n\n"
+        "Lancashire Police said 31 people had been arrested in the county."
+    )
+    got = _figures(reader, "Hundreds held in online child abuse investigation", body)
+    assert ("arrests", 200, "cumbria") not in got
+    assert {("arrests", 14, "cumbria"), ("arrests", 31, "lancashire"), ("arrests", 660, "uk")} <= got
+
+
+def test_an_unplaced_figure_in_an_article_about_one_force_is_that_forces(reader: Reader) -> None:
+    body = (
+        "Cumbria Constabulary took part in the operation.\n\nOfficers in Cumbria searched homes in Carlisle."
+    )
+    assert ("arrests", 12, "cumbria") in _figures(reader, "Police arrest 12 in abuse inquiry", body)

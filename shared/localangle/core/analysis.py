@@ -118,7 +118,7 @@ class Reader:
             return agents[0].scope, f"the sentence attributes it to {agents[0].name}"
         if focus.scope:
             return focus.scope, focus.reason
-        if places.named and places.home_force:
+        if places.named and places.home_force and places.dominant:
             return places.home_force, f"the article is about {self.gazetteer.display(places.home_force)}"
         if places.patch:
             patch = max(places.patch, key=lambda s: s.count("/"))  # the outlet's most specific patch

@@ -157,6 +157,9 @@ class ArticlePlaces:
     named: bool = (
         False  # the article itself names a force area or a place in one (not just the outlet's patch)
     )
+    # one force area clearly leads the article's places (twice the mentions of the next), so an unplaced
+    # figure is that area's; in a round-up of several areas it is not
+    dominant: bool = True
 
     def regions(self) -> list[str]:
         return list(self.evidence())
@@ -301,7 +304,9 @@ class PlaceReader:
         mentions = {
             s.index: self._with_anaphors(s, explicit[s.index], home_force, home_town) for s in sentences
         }
-        return ArticlePlaces(mentions, home_force, home_town, patch, named=bool(forces))
+        ranked = forces.most_common(2)
+        dominant = len(ranked) < 2 or ranked[0][1] >= 2 * ranked[1][1]
+        return ArticlePlaces(mentions, home_force, home_town, patch, named=bool(forces), dominant=dominant)
 
     def _force_named_before(self, mentions: list[Mention], position: int) -> str | None:
         """The force area of the nearest place named before `position` in the sentence, if any."""

@@ -26,7 +26,7 @@ def build_article(message: ArticleMessage, archive: Archive | None) -> Article:
         page = extract_page(archive.get(message.raw_key), entry.url)
         if page is not None and len(page.text) >= len(text) // 2:
             title, text = entry.title or page.title, page.text
-    text = clean_text(text)
+    text = _without_headline(clean_text(text), title)
     return Article(
         id=message.article_id,
         url=entry.url,
@@ -38,6 +38,15 @@ def build_article(message: ArticleMessage, archive: Archive | None) -> Article:
         feed_id=message.feed_id,
         patch=message.patch,
     )
+
+
+def _without_headline(text: str, title: str) -> str:
+    """The body without the page's own headline, which extractors keep as the first line: the title is
+    read as the headline, and read twice it would count as a sentence of the body."""
+    first, _, rest = text.partition("\n\n")
+    if title and " ".join(first.split()).casefold() == " ".join(title.split()).casefold():
+        return rest
+    return text
 
 
 def process_article(message: ArticleMessage) -> int:
