@@ -6,8 +6,10 @@ and port, as the local world does, so everything else on 127.0.0.1 stays refused
 
 from __future__ import annotations
 
+import itertools
 import re
 import socket
+import time
 import tracemalloc
 from collections.abc import Iterator
 from typing import Any
@@ -15,7 +17,7 @@ from typing import Any
 import pytest
 
 from localangle.adapters.http import AddressRefused, FetchError, HttpClient, parse_retry_after, refusal
-from tests.hostile_server import HostileServer, endless, fixed, gzip_bomb, redirect, stall, trickle
+from tests.hostile_server import HostileServer, endless, fixed, gzip_bomb, redirect, send, stall, trickle
 
 CAP = 1_000_000
 # Peak traced memory allowed during a capped fetch: the cap, plus a fixed allowance for socket and zlib
@@ -214,3 +216,18 @@ def test_the_allow_list_is_exact_address_and_port() -> None:
     assert refusal("127.0.0.1", 8080, allow) is None
     assert refusal("127.0.0.1", 8081, allow) is not None
     assert refusal("127.0.0.2", 8080, allow) is not None
+
+
+def test_requests_to_one_host_are_spaced_by_the_politeness_interval(server: HostileServer) -> None:
+    arrivals: list[float] = []
+
+    def route(h: Any) -> None:
+        arrivals.append(time.monotonic())
+        send(h, 200, FEED, "application/rss+xml")
+
+    server.routes["/feed"] = route
+    http = client(server, host_interval=0.2)
+    for _ in range(3):
+        http.get(server.url("/feed"))
+    gaps = [b - a for a, b in itertools.pairwise(arrivals)]
+    assert len(gaps) == 2 and all(gap >= 0.19 for gap in gaps), gaps

@@ -99,6 +99,15 @@ def test_every_handler_accepts_its_sample_event(seed_world: World) -> None:
     }
     paths = sorted(path for path, _ in w.slack.messages)
     assert paths == ["/hooks/cheshire-desk", "/hooks/national-desk"]
+    # SendAlert, a feed notice: the Warrington Guardian's feed is failing; its newsrooms hear of it
+    assert handlers["send_alert"](_event("send_alert-feed-notice-sqs.json"), FakeContext("n")) == {
+        "batchItemFailures": []
+    }
+    notices = [(path, p["text"]) for path, p in w.slack.messages if p["text"].startswith("Feed failing")]
+    assert sorted(notices) == [
+        ("/hooks/cheshire-desk", "Feed failing: Warrington Guardian"),
+        ("/hooks/national-desk", "Feed failing: Warrington Guardian"),
+    ]
     # Roundup: the ledger changed, so the operation's report is published to the archive bucket
     assert handlers["roundup"](_event("roundup-scheduled.json"), FakeContext("r")) == {
         "reports": 1,

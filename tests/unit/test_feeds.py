@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from localangle.adapters.feeds import html_to_text, parse_feed
 from localangle.feeds_cli import parse_feed_files
 
@@ -47,3 +49,38 @@ def test_parse_feed_command_never_crashes_and_says_why() -> None:
 def test_html_to_text_keeps_paragraphs_and_drops_scripts() -> None:
     html = "<p>One &amp; two</p><script>alert(1)</script><div>Three<br>Four</div>"
     assert html_to_text(html) == "One & two\n\nThree\n\nFour"
+
+
+def test_feedparser_never_opens_a_url_or_a_path_it_is_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    import urllib.request
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("feedparser tried to fetch something itself")
+
+    monkeypatch.setattr(urllib.request, "urlopen", refuse)
+    monkeypatch.setattr(urllib.request.OpenerDirector, "open", refuse)
+    for body in (
+        b"http://169.254.169.254/latest/meta-data/",
+        b"/etc/passwd",
+        str(FEEDS / "rss2.xml").encode(),
+    ):
+        parsed = parse_feed(body)
+        assert parsed.error is not None and not parsed.entries
+
+
+@pytest.mark.parametrize(
+    "encoding, declared_in",
+    [("windows-1252", "xml"), ("iso-8859-1", "http"), ("utf-16", "xml"), ("utf-8", "none")],
+)
+def test_encodings_are_read_right(encoding: str, declared_in: str) -> None:
+    title = (
+        "Police praise ‘vital’ work — £2m inquiry" if encoding != "iso-8859-1" else "Café owner: £2m inquiry"
+    )
+    decl = f'<?xml version="1.0" encoding="{encoding}"?>' if declared_in == "xml" else '<?xml version="1.0"?>'
+    doc = f"{decl}<rss version='2.0'><channel><title>T</title><item><title>{title}</title>"
+    doc += "<link>https://x.example/1</link></item></channel></rss>"
+    content_type = (
+        f"application/rss+xml; charset={encoding}" if declared_in == "http" else "application/rss+xml"
+    )
+    parsed = parse_feed(doc.encode(encoding), "https://x.example/rss", content_type)
+    assert [e.title for e in parsed.entries] == [title]
