@@ -36,20 +36,26 @@ class AlertView:
     explanation: str
     footer: str
     items: list[ViewItem] = field(default_factory=list)
-    carried_by: list[Outlet] = field(default_factory=list)  # every outlet that ran the story (syndicated)
+    # per syndicated story behind the alert, every outlet that ran it
+    carried_by: list[list[Outlet]] = field(default_factory=list)
 
-    @property
-    def carried_line(self) -> str:
-        return f"The same story ran in {len(self.carried_by)} outlets" if len(self.carried_by) > 1 else ""
+    def carried_lines(self) -> list[tuple[str, list[Outlet]]]:
+        """("The same story ran in 20 outlets", [outlets]) for each syndicated story."""
+        return [(f"The same story ran in {len(outlets)} outlets", outlets) for outlets in self.carried_by]
 
 
-def with_carriers(v: AlertView, sources: list[Source]) -> AlertView:
-    """The view naming every outlet that ran the story behind it, once each, in order of publication."""
-    seen: dict[str, Outlet] = {}
-    for source in sources:
-        name = source.outlet or source.title or source.url or "unnamed source"
-        seen.setdefault(name, Outlet(name, source.url))
-    return replace(v, carried_by=list(seen.values())) if len(seen) > 1 else v
+def with_carriers(v: AlertView, stories: list[list[Source]]) -> AlertView:
+    """The view naming, for each story behind it that several outlets ran, each outlet once, in order of
+    publication."""
+    carried = []
+    for sources in stories:
+        seen: dict[str, Outlet] = {}
+        for source in sources:
+            name = source.outlet or source.title or source.url or "unnamed source"
+            seen.setdefault(name, Outlet(name, source.url))
+        if len(seen) > 1:
+            carried.append(list(seen.values()))
+    return replace(v, carried_by=carried) if carried else v
 
 
 def value_text(low: int | None, high: int | None, qualifier: str = "exact") -> str:
@@ -150,8 +156,8 @@ def as_text(v: AlertView) -> str:
         where = f"{item.source}" + (f" <{item.url}>" if item.url else "")
         lines.append(f"  • {item.label} — {where}")
         lines.append(f"    “{item.sentence}”")
-    if v.carried_line:
-        lines.append(f"  {v.carried_line}: " + ", ".join(o.name for o in v.carried_by))
+    for line, outlets in v.carried_lines():
+        lines.append(f"  {line}: " + ", ".join(o.name for o in outlets))
     if v.explanation:
         lines.append(f"  Why: {v.explanation}")
     lines.append(f"  ({v.footer})")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
-import re
 from functools import cache
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -40,7 +40,7 @@ class Settings(BaseModel):
     # through (the local feed server). Empty in AWS, where nothing but public addresses is fetched.
     http_allow: str = Field(default="", alias="LOCALANGLE_HTTP_ALLOW")
     # How long a new alert waits in the queue, so syndicated copies fetched in the same run are listed in it.
-    alert_delay_seconds: int = Field(default=60, alias="LOCALANGLE_ALERT_DELAY_SECONDS", ge=0, le=900)
+    alert_delay_seconds: int = Field(default=120, alias="LOCALANGLE_ALERT_DELAY_SECONDS", ge=0, le=900)
     # Consecutive failed polls of a feed before its newsrooms' operations channel is told.
     feed_failures_before_notice: int = Field(default=3, alias="LOCALANGLE_FEED_FAILURES_BEFORE_NOTICE", ge=1)
 
@@ -48,7 +48,13 @@ class Settings(BaseModel):
     @classmethod
     def _pairs(cls, value: str) -> str:
         for item in filter(None, (part.strip() for part in value.split(","))):
-            if not re.fullmatch(r"(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]):\d{1,5}", item):
+            address, _, port = item.rpartition(":")
+            try:
+                ipaddress.ip_address(address.strip("[]"))
+                valid = port.isdigit() and 0 < int(port) < 65536
+            except ValueError:
+                valid = False
+            if not valid:
                 raise ValueError(f"{item!r} is not an address:port pair such as 127.0.0.1:8080")
         return value
 

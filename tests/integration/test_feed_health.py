@@ -3,6 +3,7 @@ edited. Through the real handlers, moto, and the local outlets' server on 127.0.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -180,3 +181,61 @@ def test_changed_guids_and_tracking_parameters_are_not_new_articles_an_edit_is_r
 def _article_messages(world: World) -> int:
     """Entries FetchFeed handed on to ProcessArticle so far."""
     return world.flow.consumed.get("ArticleQueue", 0)
+
+
+def test_a_feed_message_delivered_twice_counts_one_failure(world: World) -> None:
+    world.site.answer_next(world.feed_path(FEED.id), 503, ERROR_PAGE, "text/html", times=2)
+    world.flow.deliver = lambda batch: batch + batch  # SQS hands the same poll over twice
+    world.tick(T0)
+    assert _state(world)["failures"] == 1
+    assert _state(world)["retry_at"] == (T0 + timedelta(minutes=15)).isoformat()
+
+
+def test_an_entry_whose_page_is_not_there_yet_is_read_on_a_later_poll_even_behind_304s(world: World) -> None:
+    site = world.site
+    page = _page("Cheshire Constabulary arrested 21 people.")
+    link = site.publish("/courier.example/news/late/", page, "text/html")
+    site.publish(
+        world.feed_path(FEED.id), _feed([("g1", link, "Arrests", "Cheshire arrests")]), "application/rss+xml"
+    )
+    site.answer_next("/courier.example/news/late/", 503, b"busy")  # the page fails once, then is there
+    world.tick(T0)
+    assert _article_messages(world) == 0  # kept back, not handed on with the feed's text alone
+    world.tick(T0 + timedelta(minutes=15))  # the feed is unchanged; a 304 would hide the entry
+    assert _article_messages(world) == 1
+    stored = aws.client("dynamodb").scan(TableName=world.cloud.env["ARTICLES_TABLE"])["Items"]
+    assert [i["content_hash"]["S"] for i in stored] and "21 people" in _archived_text(world)
+
+
+def _page(text: str) -> bytes:
+    return f"<html><body><article><h1>Arrests</h1><p>{text}</p></article></body></html>".encode()
+
+
+def _archived_text(world: World) -> str:
+    s3 = aws.client("s3")
+    bucket = world.cloud.env["ARCHIVE_BUCKET"]
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="articles/").get("Contents", [])]
+    return "".join(s3.get_object(Bucket=bucket, Key=k)["Body"].read().decode() for k in keys)
+
+
+def test_a_backlog_entry_kept_back_on_the_first_poll_stays_backlog(tmp_path: Path) -> None:
+    with World(ROOT, operation_texts(), [CHESHIRE_DESK], tmp_path / "flow.log") as w:
+        w.add_outlet(FEED)
+        page = _page(
+            "Cheshire Constabulary arrested 21 people in the NCA operation against online abuse images."
+        )
+        link = w.site.publish("/courier.example/news/old/", page, "text/html")
+        w.site.publish(
+            w.feed_path(FEED.id), _feed([("g1", link, "Arrests", "Cheshire arrests")]), "application/rss+xml"
+        )
+        w.site.answer_next("/courier.example/news/old/", 503, b"busy")
+        handed: list[dict[str, Any]] = []
+
+        def record(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            handed.extend(json.loads(m["Body"]) for m in batch if '"entry"' in m["Body"])
+            return batch
+
+        w.flow.deliver = record
+        w.upload_config()  # the first poll: the entry is backlog, and its page is not there yet
+        w.tick(T0)
+        assert [m["catch_up"] for m in handed] == [True]

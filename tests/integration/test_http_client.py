@@ -186,6 +186,10 @@ def test_retry_after_reads_seconds_and_dates() -> None:
 @pytest.mark.parametrize(
     "address",
     [
+        "::127.0.0.1",
+        "::ffff:0:127.0.0.1",
+        "fec0::1",
+        "64:ff9b:1::a00:1",
         "127.0.0.2",
         "10.1.1.1",
         "172.16.5.4",
@@ -231,3 +235,55 @@ def test_requests_to_one_host_are_spaced_by_the_politeness_interval(server: Host
         http.get(server.url("/feed"))
     gaps = [b - a for a, b in itertools.pairwise(arrivals)]
     assert len(gaps) == 2 and all(gap >= 0.19 for gap in gaps), gaps
+
+
+@pytest.mark.parametrize(
+    "location", ["http://[::1", "http://[oops]/", "http://" + "a" * 70 + ".example/story", "http://:80/"]
+)
+def test_a_url_that_cannot_be_fetched_is_a_fetch_error_not_a_crash(
+    server: HostileServer, location: str
+) -> None:
+    server.routes["/moved"] = redirect(location)
+    http = client(server)
+    for url in (location, server.url("/moved")):
+        with pytest.raises(FetchError):
+            http.get(url)
+
+
+def test_conditional_get_survives_a_redirect(server: HostileServer) -> None:
+    def route(h: Any) -> None:
+        if h.headers.get("If-None-Match") == '"v1"':
+            h.send_response(304)
+            h.send_header("Content-Length", "0")
+            h.end_headers()
+        else:
+            send(h, 200, FEED, "application/rss+xml", {"ETag": '"v1"'})
+
+    server.routes["/old-feed"] = redirect("/feed", status=301)
+    server.routes["/feed"] = route
+    http = client(server)
+    first = http.get(server.url("/old-feed"))
+    assert first.status == 200 and first.headers["etag"] == '"v1"'
+    assert http.get(server.url("/old-feed"), etag='"v1"').status == 304
+
+
+def test_the_deadline_covers_waiting_for_headers(server: HostileServer) -> None:
+    server.routes["/stall"] = stall(server.released)
+    started = time.monotonic()
+    with pytest.raises(FetchError):
+        client(server, read_timeout=10.0, total_timeout=1.0).get(server.url("/stall"))
+    assert time.monotonic() - started < 5.0  # cut off at the 1 s deadline, not the 10 s read timeout
+
+
+@pytest.mark.parametrize(
+    "value", ["999.1.1.1:80", "127.0.0.1:0", "127.0.0.1:99999", "localhost:80", "127.0.0.1"]
+)
+def test_the_allow_list_setting_refuses_what_is_not_an_address_and_port(value: str) -> None:
+    from pydantic import ValidationError
+
+    from localangle.settings import Settings
+
+    required = {name: "x" for name in Settings.model_json_schema(by_alias=True)["required"]}
+    with pytest.raises(ValidationError, match="not an address:port pair"):
+        Settings.model_validate({**required, "LOCALANGLE_HTTP_ALLOW": value})
+    assert Settings.model_validate({**required, "LOCALANGLE_HTTP_ALLOW": "127.0.0.1:8080, [::1]:9000"})

@@ -33,14 +33,14 @@ def as_html(view: AlertView) -> str:
     )
     why = f"<p><strong>Why:</strong> {e(view.explanation)}</p>" if view.explanation else ""
     carried = ""
-    if view.carried_line:
+    for line, outlets in view.carried_lines():
         names = ", ".join(
             f'<a href="{e(o.url)}">{e(o.name)}</a>'
             if o.url and o.url.startswith(("http://", "https://"))
             else e(o.name)
-            for o in view.carried_by
+            for o in outlets
         )
-        carried = f"<p><strong>{e(view.carried_line)}:</strong> {names}</p>"
+        carried += f"<p><strong>{e(line)}:</strong> {names}</p>"
     return (
         f"<html><body><h2>{e(view.title)}</h2><p>{e(view.summary)}</p><ul>{rows}</ul>{carried}{why}"
         f'<p style="color:#666">{e(view.footer)}</p></body></html>'

@@ -15,8 +15,7 @@ def extract_page(html: str | bytes, url: str | None = None) -> PageText | None:
     """The article's title and main text without navigation, adverts or comments; None if none is found."""
     import trafilatura  # imported here: it is heavy and only ProcessArticle and `analyse` need it
 
-    if isinstance(html, bytes):
-        html = html.decode("utf-8", errors="replace")
+    # Bytes go to trafilatura as they are: it reads the page's own charset (a windows-1252 page stays right)
     # No deduplicate=True: trafilatura then remembers paragraphs across calls in the process, and a warm
     # function would strip the wire copy that a second outlet runs.
     text = trafilatura.extract(

@@ -38,6 +38,10 @@ REDIRECTS = {301, 302, 303, 307, 308}
 READ_CHUNK = 65536
 MAX_RETRY_AFTER = 24 * 3600.0  # a Retry-After further out than a day is read as a day
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # ::a.b.c.d, deprecated but still routed by some stacks
+_SIIT = ipaddress.ip_network("::ffff:0:0:0/96")  # ::ffff:0:a.b.c.d
+# Judged the same on every Python version (3.11's is_global and 3.13's differ on some of these).
+_IPV6_NEVER = [ipaddress.ip_network(n) for n in ("fec0::/10", "64:ff9b:1::/48", "fc00::/7", "fe80::/10")]
 
 
 class FetchError(Exception):
@@ -61,10 +65,13 @@ def refusal(address: str, port: int, allow: frozenset[tuple[str, int]] = frozens
     """Why the client must not connect to this address and port, or None if it may."""
     if (address, port) in allow:
         return None
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address):
+        if any(ip in net for net in _IPV6_NEVER):
+            return f"{address} is not a globally routable address"
         embedded = ip.ipv4_mapped or ip.sixtofour
-        if embedded is None and ip in _NAT64:
+        compatible = ip in _IPV4_COMPATIBLE and int(ip) > 0xFFFF  # ::a.b.c.d, but not :: or ::1
+        if embedded is None and (ip in _NAT64 or compatible or ip in _SIIT):
             embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
         if embedded is not None:
             ip = embedded
@@ -95,9 +102,10 @@ class _Guarded:
         host = getattr(self, "_dns_host", self.host)
         try:
             candidates = socket.getaddrinfo(host, self.port, type=socket.SOCK_STREAM)
-        except socket.gaierror as exc:
-            raise NameResolutionError(self.host, self, exc) from exc  # type: ignore[arg-type]
+        except (socket.gaierror, UnicodeError) as exc:  # UnicodeError: a label IDNA cannot encode
+            raise NameResolutionError(self.host, self, socket.gaierror(str(exc))) from exc  # type: ignore[arg-type]
         reasons = []
+        failure: Exception | None = None
         for family, kind, proto, _name, sockaddr in candidates:
             reason = refusal(str(sockaddr[0]), self.port, self.allow)
             if reason:
@@ -112,16 +120,22 @@ class _Guarded:
                 peer = sock.getpeername()[0]
                 if why := refusal(str(peer), self.port, self.allow):
                     raise AddressRefused(f"refused after connecting: {why}")
-            except TimeoutError as exc:
-                sock.close()
-                raise ConnectTimeoutError(self, f"connecting to {self.host} timed out") from exc
             except AddressRefused:
                 sock.close()
                 raise
+            except TimeoutError as exc:  # the next address the name resolves to may answer
+                sock.close()
+                failure = ConnectTimeoutError(self, f"connecting to {self.host} timed out")
+                failure.__cause__ = exc
+                continue
             except OSError as exc:
                 sock.close()
-                raise NewConnectionError(self, f"failed to connect to {self.host}: {exc}") from exc  # type: ignore[arg-type]
+                failure = NewConnectionError(self, f"failed to connect to {self.host}: {exc}")  # type: ignore[arg-type]
+                failure.__cause__ = exc
+                continue
             return sock
+        if failure is not None:
+            raise failure
         raise AddressRefused("refused: " + "; ".join(dict.fromkeys(reasons)))
 
 
@@ -179,6 +193,8 @@ class HttpClient:
     ) -> None:
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
         self.total_timeout = total_timeout
         self.host_interval = host_interval
         allowed = frozenset((str(ipaddress.ip_address(a)), int(p)) for a, p in allow)
@@ -211,23 +227,42 @@ class HttpClient:
         for _hop in range(self.max_redirects + 1):
             host = self._check_url(url)
             self._wait_turn(host, url)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise FetchError(f"{url}: took longer than {self.total_timeout:g} s", transient=True)
+            # every hop, connecting and waiting for headers included, within what is left of the deadline
+            timeout = urllib3.Timeout(
+                connect=min(self.connect_timeout, left), read=min(self.read_timeout, left)
+            )
             try:
                 response = self.pool.request(
-                    "GET", url, headers=headers, redirect=False, preload_content=False, decode_content=True
+                    "GET",
+                    url,
+                    headers=headers,
+                    redirect=False,
+                    preload_content=False,
+                    decode_content=True,
+                    timeout=timeout,
                 )
             except AddressRefused as exc:
                 raise AddressRefused(f"{url}: {exc}") from exc
+            except urllib3.exceptions.LocationValueError as exc:
+                raise FetchError(f"{url}: not a URL that can be fetched ({exc})") from exc
             except urllib3.exceptions.HTTPError as exc:
                 raise FetchError(f"{url}: {_describe(exc)}", transient=True) from exc
+            except (ValueError, UnicodeError) as exc:
+                raise FetchError(f"{url}: not a URL that can be fetched ({exc})") from exc
             complete = False  # a connection whose body was not read to the end is closed, never reused
             try:
                 if response.status in REDIRECTS:
                     location = response.headers.get("Location")
                     if not location:
                         raise FetchError(f"{url}: redirect {response.status} without a Location")
-                    url = urljoin(url, location.strip())
-                    headers.pop("If-None-Match", None)
-                    headers.pop("If-Modified-Since", None)
+                    try:
+                        url = urljoin(url, location.strip())
+                    except ValueError as exc:
+                        raise FetchError(f"{url}: redirect to {location[:100]!r}, not a URL") from exc
+                    # the validators stay: they belong to where the feed really lives, at the end of the hops
                     continue
                 body = self._read(response, url, deadline)
                 complete = True
@@ -245,7 +280,10 @@ class HttpClient:
 
     @staticmethod
     def _check_url(url: str) -> str:
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError as exc:
+            raise FetchError(f"{url}: not a URL that can be fetched ({exc})") from exc
         if parts.scheme not in ("http", "https"):
             raise AddressRefused(f"{url}: only http and https are fetched")
         try:

@@ -45,11 +45,9 @@ def blocks(view: AlertView) -> list[dict[str, object]]:
                 text=MarkdownTextObject(text=f"_…and {more} more; the email and the ledger page list all._")
             )
         )
-    if view.carried_line:
-        names = ", ".join(_link(o.url, o.name) for o in view.carried_by)
-        out.append(
-            SectionBlock(text=MarkdownTextObject(text=f"*{view.carried_line}:* {names}"[:MAX_SECTION]))
-        )
+    for line, outlets in view.carried_lines():
+        names = ", ".join(_link(o.url, o.name) for o in outlets)
+        out.append(SectionBlock(text=MarkdownTextObject(text=f"*{escape(line)}:* {names}"[:MAX_SECTION])))
     if view.explanation:
         out.append(
             SectionBlock(text=MarkdownTextObject(text=f"*Why:* {escape(view.explanation)}"[:MAX_SECTION]))

@@ -96,16 +96,26 @@ class SeenEntries:
     def __init__(self, table_name: str) -> None:
         self.table = table(table_name)
 
+    def get(self, entry_id: str) -> dict[str, Any]:
+        """What is known of the entry: `fingerprint` once handed on; `deferrals` and `catch_up` while its
+        page is awaited."""
+        return dict(self.table.get_item(Key={"entry_id": entry_id}, ConsistentRead=True).get("Item") or {})
+
     def fingerprint(self, entry_id: str) -> str | None:
-        item = self.table.get_item(Key={"entry_id": entry_id}, ConsistentRead=True).get("Item") or {}
+        item = self.get(entry_id)
         return str(item["fingerprint"]) if item.get("fingerprint") else None
 
-    def defer(self, entry_id: str, feed_id: str) -> int:
-        """Count a poll that left the entry for later (its page could not be had yet); returns the count."""
+    def defer(self, entry_id: str, feed_id: str, catch_up: bool) -> int:
+        """Count a poll that left the entry for later (its page could not be had yet); returns the count.
+        An entry first found in a feed's backlog stays backlog when it is handed on later."""
+        expression = "ADD deferrals :one SET feed_id = :feed" + (", catch_up = :yes" if catch_up else "")
+        values: dict[str, Any] = {":one": 1, ":feed": feed_id}
+        if catch_up:
+            values[":yes"] = True
         reply = self.table.update_item(
             Key={"entry_id": entry_id},
-            UpdateExpression="ADD deferrals :one SET feed_id = :feed",
-            ExpressionAttributeValues={":one": 1, ":feed": feed_id},
+            UpdateExpression=expression,
+            ExpressionAttributeValues=values,
             ReturnValues="UPDATED_NEW",
         )
         return int(reply["Attributes"]["deferrals"])
@@ -233,16 +243,17 @@ class LedgerTable:
         return scored[0][1] if scored and scored[0][0] >= NEAR_DUPLICATE else None
 
     def found_story(self, operation: str, sig: list[int], origin: Source) -> None:
-        """Start a story with this article as its first source, findable by its sketch's index keys."""
+        """Start a story with this article as its first source, findable by its sketch's index keys. An
+        edited first article that no longer resembles its old text keeps the outlets that ran it."""
+        self.table.update_item(
+            Key={"pk": f"{operation}#story", "sk": origin.article_id},
+            UpdateExpression="SET sketch = :sketch, sources = if_not_exists(sources, :sources)",
+            ExpressionAttributeValues={
+                ":sketch": json.dumps(sig),
+                ":sources": {origin.article_id: origin.model_dump_json()},
+            },
+        )
         with self.table.batch_writer() as batch:
-            batch.put_item(
-                Item={
-                    "pk": f"{operation}#story",
-                    "sk": origin.article_id,
-                    "sketch": json.dumps(sig),
-                    "sources": {origin.article_id: origin.model_dump_json()},
-                }
-            )
             for h in index_keys(sig):
                 batch.put_item(
                     Item={"pk": f"{operation}#sig#{h:016x}", "sk": "-", "story": origin.article_id}

@@ -9,6 +9,7 @@ get one notice in their operations channel, and one more when it recovers.
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,6 +29,8 @@ from localangle.settings import settings
 
 MAX_BACKOFF = timedelta(hours=6)
 MAX_DEFERRALS = 3  # polls an entry waits for its page before it goes on with the feed's own text
+# Seconds of page fetching per invocation (FetchFeed's timeout is 60): entries beyond wait for the next poll.
+PAGE_BUDGET_SECONDS = 35.0
 
 
 @dataclass
@@ -102,10 +105,16 @@ def fetch_feed(message: FeedMessage) -> FeedOutcome:
     outcome = FeedOutcome("fetched", skipped=list(parsed.skipped))
     # The first successful poll of a feed shows its backlog: recorded and summarised, not alerted one by one.
     backlog = not state.get("last_success")
+    budget_ends = time.monotonic() + PAGE_BUDGET_SECONDS
     for entry in parsed.entries:
         article = entry_message(feed, entry, catch_up=backlog)
-        if seen.fingerprint(article.article_id) == article.fingerprint:
+        known = seen.get(article.article_id)
+        if known.get("fingerprint") == article.fingerprint:
             outcome.unchanged += 1
+            continue
+        article.catch_up = backlog or bool(known.get("catch_up"))
+        if entry.url and time.monotonic() > budget_ends:
+            outcome.deferred += 1  # no time left in this invocation: the next poll fetches its page
             continue
         if entry.url:
             try:
@@ -113,7 +122,7 @@ def fetch_feed(message: FeedMessage) -> FeedOutcome:
             except FetchError as exc:
                 # The page is there but not now (timeout, 429, 5xx): the entry waits for a later poll,
                 # unless it has waited long enough, when it goes on with the feed's own text.
-                if seen.defer(article.article_id, feed.id) < MAX_DEFERRALS:
+                if seen.defer(article.article_id, feed.id, article.catch_up) < MAX_DEFERRALS:
                     outcome.deferred += 1
                     logger.info(
                         "entry deferred",
@@ -125,9 +134,14 @@ def fetch_feed(message: FeedMessage) -> FeedOutcome:
         # only after the hand-over: a crash before it retries the entry
         seen.remember(article.article_id, article.fingerprint, feed.id)
         outcome.new += 1
-    health.succeeded(
-        etag=response.headers.get("etag", ""), last_modified=response.headers.get("last-modified", "")
-    )
+    if outcome.deferred:
+        # entries left for later must be seen again: without the validators the next poll is a full GET,
+        # never a 304 that would hide them
+        health.succeeded(etag="", last_modified="")
+    else:
+        health.succeeded(
+            etag=response.headers.get("etag", ""), last_modified=response.headers.get("last-modified", "")
+        )
     logger.info(
         "feed fetched",
         extra={
@@ -170,6 +184,10 @@ class _Health:
         self.state: dict[str, Any] = table.get(feed.id)
 
     def failed(self, error: str, retry_after: float | None = None) -> FeedOutcome:
+        if self.state.get("last_error_at") == self.polled.isoformat():
+            # this poll's failure is already counted: SQS delivered the message again
+            logger.info("feed failure already recorded for this poll", extra={"feed_id": self.feed.id})
+            return FeedOutcome("failed", error=error)
         failures = int(self.state.get("failures", 0) or 0) + 1
         since = str(self.state.get("failing_since") or self.polled.isoformat())
         if retry_after is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from localangle.adapters.queues import send
 from localangle.adapters.storage import AlertRecords, LedgerTable
 from localangle.core.gazetteer import load_gazetteer
-from localangle.core.ledger import Ledger, LedgerUpdate
+from localangle.core.ledger import Ledger, LedgerUpdate, canonical_scope
 from localangle.models.messages import AlertMessage, LedgerMessage
 from localangle.models.operation import Operation
 from localangle.observability import logger, metrics
@@ -70,8 +70,11 @@ def _without_carried_figures(table: LedgerTable, message: LedgerMessage) -> Ledg
         return message
     table.join_story(message.operation, story, origin)
     first = table.article_claims(message.operation, story)
-    carried = {(c.metric, c.scope, c.low, c.high) for c in [*first.claims, *first.outside, *first.revised]}
-    own = [f for f in message.figures if (f.metric, f.scope, f.low, f.high) not in carried]
+    carried = {
+        (c.metric, canonical_scope(c.scope), c.low, c.high)
+        for c in [*first.claims, *first.outside, *first.revised]
+    }
+    own = [f for f in message.figures if (f.metric, canonical_scope(f.scope), f.low, f.high) not in carried]
     logger.info(
         "syndicated copy",
         extra={

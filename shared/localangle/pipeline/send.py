@@ -124,12 +124,13 @@ def send_notice(notice: FeedNotice) -> int:
     return made
 
 
-def carriers(table: LedgerTable, alert: Alert) -> list[Source]:
-    """Every outlet that ran the stories behind the alert's figures (syndicated copies), as of now."""
+def carriers(table: LedgerTable, alert: Alert) -> list[list[Source]]:
+    """For each story behind the alert's figures that ran in more than one outlet (syndicated copies),
+    every source that ran it, as of now; one list per story, never merged across stories."""
     ids = dict.fromkeys(c.origin.article_id for c in [*alert.claims, *alert.figures])
     ids.setdefault(alert.trigger.article_id)
     stories = table.story_sources(alert.operation, list(ids))
-    return [source for article_id in ids for source in stories.get(article_id, [])]
+    return [stories[a] for a in ids if len(stories.get(a, [])) > 1]
 
 
 def send_alert(message: AlertMessage) -> int:
