@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+# checkov pins its own boto3 and friends, older than ours: it lives in a venv of its own.
+CHECKOV_VENV  := .tools/checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cksum < .ci/checkov-constraints.txt | cut -d' ' -f1)
 
 .PHONY: setup demo test lint typecheck template pytest browser replay bench clean
 
@@ -33,8 +36,16 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-template: setup
-	$(BIN)/cfn-lint template.yaml
+$(CHECKOV_STAMP): .ci/checkov-constraints.txt
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -c .ci/checkov-constraints.txt checkov
+	rm -f $(CHECKOV_VENV)/.installed-*
+	touch $@
+
+# cfn-lint with the serverless rules, then checkov; suppressions are justified inline in template.yaml.
+template: setup $(CHECKOV_STAMP)
+	$(BIN)/cfn-lint --append-rules cfn_lint_serverless.rules -- template.yaml
+	$(CHECKOV_VENV)/bin/checkov --quiet --compact --skip-download --framework cloudformation -f template.yaml
 
 # Headless Chromium (Debian's package) for the test that screenshots the ledger page.
 browser:
@@ -47,4 +58,4 @@ pytest: setup browser
 test: lint typecheck template pytest
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .aws-sam
+	rm -rf $(VENV) .tools out .pytest_cache .mypy_cache .ruff_cache .aws-sam

@@ -110,7 +110,7 @@ def test_a_second_run_over_unchanged_feeds_stores_and_sends_nothing(
     seed_world.tick(T0 + timedelta(minutes=15))
     # Then nothing new is stored or sent, and the feeds answered 304
     assert _stored(seed_world) == first
-    assert seed_world.flow.dead_letters() == {"FeedDLQ": 0, "ArticleDLQ": 0, "LedgerDLQ": 0, "AlertDLQ": 0}
+    assert not any(seed_world.flow.dead_letters().values())
 
 
 def _ledger(world: World) -> set[tuple[str, ...]]:
@@ -150,7 +150,7 @@ def _run_seeds(
             world.publish(outlets[n % len(outlets)], read_article_file(path), None, path.stem)
             world.tick(T0 + timedelta(minutes=15 * n))
         alerts = sorted(_summary(a) for a in world.alerts())
-        assert world.flow.dead_letters() == {"FeedDLQ": 0, "ArticleDLQ": 0, "LedgerDLQ": 0, "AlertDLQ": 0}
+        assert not any(world.flow.dead_letters().values())
         return alerts, len(world.slack.messages), _ledger(world)
 
 

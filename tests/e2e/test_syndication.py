@@ -100,4 +100,4 @@ def test_twenty_outlets_running_one_wire_story_give_one_story_and_one_set_of_ale
     assert len(world.alerts()) == 2 and len(world.slack.messages) == 2
     stories = ledger.story_sources(OPERATION, [alerts[0]["trigger"]["article_id"]])
     assert len(next(iter(stories.values()))) == 21
-    assert world.flow.dead_letters() == {"FeedDLQ": 0, "ArticleDLQ": 0, "LedgerDLQ": 0, "AlertDLQ": 0}
+    assert not any(world.flow.dead_letters().values())

@@ -122,7 +122,7 @@ def test_failures_back_off_and_tell_the_ops_channel_once_then_once_on_recovery(w
         "cheshire-desk-ops": ["Feed failing: Cheshire Courier", "Feed recovered: Cheshire Courier"]
     }  # the Devon desk does not read this feed; the Cheshire desk's alert channel is not for this
     assert _state(world)["failures"] == 0
-    assert world.flow.dead_letters() == {"FeedDLQ": 0, "ArticleDLQ": 0, "LedgerDLQ": 0, "AlertDLQ": 0}
+    assert not any(world.flow.dead_letters().values())
 
 
 def _feed(items: list[tuple[str, str, str, str]]) -> bytes:

@@ -158,6 +158,7 @@ class Flow:
             sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
 
     def dead_letters(self) -> dict[str, int]:
+        """Messages waiting in each dead-letter queue of the template (every queue whose id ends in DLQ)."""
         sqs = client("sqs")
         out = {}
         for lid, res in self.cloud.template["Resources"].items():
