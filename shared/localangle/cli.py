@@ -166,6 +166,17 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_redrive(args: argparse.Namespace) -> int:
+    from localangle.redrive import RedriveError, redrive
+
+    try:
+        result = redrive(args.queue, to=args.to, limit=args.limit)
+    except RedriveError as exc:
+        raise UsageError(str(exc)) from exc
+    print(f"{result.moved} messages sent back to {result.source}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="localangle", description="Regional angles and conflicting figures on national news stories."
@@ -208,6 +219,13 @@ def parser() -> argparse.ArgumentParser:
         "paths", nargs="*", metavar="PATH", help="article files or folders (default: seeds, tests)"
     )
     bench.set_defaults(func=cmd_bench)
+    redrive = sub.add_parser(
+        "redrive", help="send a dead-letter queue's messages back to the queue they failed from (AWS)"
+    )
+    redrive.add_argument("queue", metavar="QUEUE", help="the dead-letter queue's name or URL")
+    redrive.add_argument("--to", metavar="QUEUE", help="the queue to send to (default: the DLQ's one source)")
+    redrive.add_argument("--limit", type=int, help="move at most this many messages")
+    redrive.set_defaults(func=cmd_redrive)
     return p
 
 
