@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from urllib.parse import urldefrag
 
 
+@lru_cache(maxsize=8192)
 def canonical_url(url: str) -> str:
     """The URL without tracking parameters (utm_*, fbclid, ref...), fragment, default port, trailing slash
     or scheme difference, its other query parameters kept and sorted (courlan's normalisation)."""

@@ -47,23 +47,27 @@ class Settings(BaseModel):
     @field_validator("http_allow")
     @classmethod
     def _pairs(cls, value: str) -> str:
-        for item in filter(None, (part.strip() for part in value.split(","))):
-            address, _, port = item.rpartition(":")
-            try:
-                ipaddress.ip_address(address.strip("[]"))
-                valid = port.isdigit() and 0 < int(port) < 65536
-            except ValueError:
-                valid = False
-            if not valid:
-                raise ValueError(f"{item!r} is not an address:port pair such as 127.0.0.1:8080")
+        _address_pairs(value)  # raises on the first item that is not one
         return value
 
     def allowed_addresses(self) -> list[tuple[str, int]]:
-        pairs = []
-        for item in filter(None, (part.strip() for part in self.http_allow.split(","))):
-            address, _, port = item.rpartition(":")
-            pairs.append((address.strip("[]"), int(port)))
-        return pairs
+        return _address_pairs(self.http_allow)
+
+
+def _address_pairs(value: str) -> list[tuple[str, int]]:
+    """ "127.0.0.1:8080, [::1]:9000" as (address, port) pairs; ValueError naming the first bad item."""
+    pairs = []
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        address, _, port = item.rpartition(":")
+        try:
+            ipaddress.ip_address(address.strip("[]"))
+            valid = port.isdigit() and 0 < int(port) < 65536
+        except ValueError:
+            valid = False
+        if not valid:
+            raise ValueError(f"{item!r} is not an address:port pair such as 127.0.0.1:8080")
+        pairs.append((address.strip("[]"), int(port)))
+    return pairs
 
 
 class SettingsError(RuntimeError):

@@ -239,3 +239,16 @@ def test_a_backlog_entry_kept_back_on_the_first_poll_stays_backlog(tmp_path: Pat
         w.upload_config()  # the first poll: the entry is backlog, and its page is not there yet
         w.tick(T0)
         assert [m["catch_up"] for m in handed] == [True]
+
+
+def test_one_link_under_two_guids_in_one_feed_is_one_article(world: World) -> None:
+    link = world.site.publish(
+        "/courier.example/news/twice/", _page("Police arrested nine people."), "text/html"
+    )
+    items = [
+        ("guid-a", link, "Arrests", "Nine held"),
+        ("guid-b", link + "?utm_source=rss", "Arrests", "Nine held"),
+    ]
+    world.site.publish(world.feed_path(FEED.id), _feed(items), "application/rss+xml")
+    world.tick(T0)
+    assert _article_messages(world) == 1

@@ -32,13 +32,13 @@ def test_relative_links_resolve_against_the_feed() -> None:
 
 def test_an_html_error_page_is_reported_not_parsed() -> None:
     parsed = parse_feed((FEEDS / "error-page.html").read_bytes(), content_type="text/html")
-    assert parsed.error == "an HTML page, not a feed" and not parsed.entries
+    assert parsed.error == "an HTML page, not a feed (titled “502 Bad Gateway”)" and not parsed.entries
 
 
 def test_parse_feed_command_never_crashes_and_says_why() -> None:
     lines = list(parse_feed_files([str(FEEDS), str(FEEDS / "missing.xml")]))
     by_source = {Path(line["source"]).name: line for line in lines if "error" in line}
-    assert by_source["error-page.html"]["error"] == "an HTML page, not a feed"
+    assert by_source["error-page.html"]["error"] == "an HTML page, not a feed (titled “502 Bad Gateway”)"
     assert by_source["garbage.bin"]["error"].startswith("not a feed")
     assert by_source["missing.xml"]["error"].startswith("cannot be read")
     articles = [line for line in lines if "id" in line]

@@ -70,7 +70,7 @@ def parse_feed(body: bytes, url: str | None = None, content_type: str | None = N
     bozo = parsed.get("bozo_exception")
     if not parsed.get("version") and not parsed.get("entries"):
         if looks_like_html_page(body, content_type or ""):
-            result.error = "an HTML page, not a feed"
+            result.error = describe_html_page(body, "an HTML page, not a feed")
         else:
             result.error = f"not a feed: {bozo}" if bozo else "not a feed: no feed elements found"
         return result

@@ -246,12 +246,10 @@ class HttpClient:
                 )
             except AddressRefused as exc:
                 raise AddressRefused(f"{url}: {exc}") from exc
-            except urllib3.exceptions.LocationValueError as exc:
+            except (ValueError, UnicodeError) as exc:  # urllib3's LocationValueError is a ValueError too
                 raise FetchError(f"{url}: not a URL that can be fetched ({exc})") from exc
             except urllib3.exceptions.HTTPError as exc:
                 raise FetchError(f"{url}: {_describe(exc)}", transient=True) from exc
-            except (ValueError, UnicodeError) as exc:
-                raise FetchError(f"{url}: not a URL that can be fetched ({exc})") from exc
             complete = False  # a connection whose body was not read to the end is closed, never reused
             try:
                 if response.status in REDIRECTS:

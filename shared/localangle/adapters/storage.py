@@ -53,6 +53,20 @@ class Archive:
         )
 
 
+def _batch_get(table: Any, keys: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """Every item of the keys that exists, a hundred keys a request (BatchGetItem's limit), consistently."""
+    client = table.meta.client  # the resource's client: plain Python values, not {"S": ...}
+    unique = list({json.dumps(k, sort_keys=True): k for k in keys}.values())
+    items: list[dict[str, Any]] = []
+    for start in range(0, len(unique), 100):
+        request: dict[str, Any] = {table.name: {"Keys": unique[start : start + 100], "ConsistentRead": True}}
+        while request:
+            reply = client.batch_get_item(RequestItems=request)
+            items.extend(dict(i) for i in reply.get("Responses", {}).get(table.name, []))
+            request = reply.get("UnprocessedKeys") or {}
+    return items
+
+
 class FeedState:
     """Per-feed conditional GET validators and health, keyed by feed id."""
 
@@ -63,17 +77,8 @@ class FeedState:
         return dict(self.table.get_item(Key={"feed_id": feed_id}, ConsistentRead=True).get("Item") or {})
 
     def get_many(self, feed_ids: list[str]) -> dict[str, dict[str, Any]]:
-        out: dict[str, dict[str, Any]] = {}
-        resource = self.table.meta.client  # the resource's client: plain Python values, not {"S": ...}
-        for start in range(0, len(feed_ids), 100):
-            keys = [{"feed_id": f} for f in feed_ids[start : start + 100]]
-            request: dict[str, Any] = {self.table.name: {"Keys": keys, "ConsistentRead": True}}
-            while request:
-                reply = resource.batch_get_item(RequestItems=request)
-                for item in reply.get("Responses", {}).get(self.table.name, []):
-                    out[str(item["feed_id"])] = dict(item)
-                request = reply.get("UnprocessedKeys") or {}
-        return out
+        items = _batch_get(self.table, [{"feed_id": f} for f in feed_ids])
+        return {str(item["feed_id"]): item for item in items}
 
     def record(self, feed_id: str, remove: tuple[str, ...] = (), **fields: Any) -> None:
         """Set the given fields and remove the named ones, in one write."""
@@ -96,14 +101,11 @@ class SeenEntries:
     def __init__(self, table_name: str) -> None:
         self.table = table(table_name)
 
-    def get(self, entry_id: str) -> dict[str, Any]:
-        """What is known of the entry: `fingerprint` once handed on; `deferrals` and `catch_up` while its
-        page is awaited."""
-        return dict(self.table.get_item(Key={"entry_id": entry_id}, ConsistentRead=True).get("Item") or {})
-
-    def fingerprint(self, entry_id: str) -> str | None:
-        item = self.get(entry_id)
-        return str(item["fingerprint"]) if item.get("fingerprint") else None
+    def get_many(self, entry_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """What is known of each entry: `fingerprint` once handed on; `deferrals` and `catch_up` while its
+        page is awaited. Entries never seen are absent."""
+        items = _batch_get(self.table, [{"entry_id": e} for e in entry_ids])
+        return {str(item["entry_id"]): item for item in items}
 
     def defer(self, entry_id: str, feed_id: str, catch_up: bool) -> int:
         """Count a poll that left the entry for later (its page could not be had yet); returns the count.
@@ -170,20 +172,6 @@ def _query_all(table: Any, **kwargs: Any) -> list[dict[str, Any]]:
         if "LastEvaluatedKey" not in reply:
             return items
         kwargs["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
-
-
-def _batch_get(table: Any, keys: list[dict[str, str]]) -> list[dict[str, Any]]:
-    """Every item of the keys that exists, a hundred keys a request (BatchGetItem's limit), consistently."""
-    client = table.meta.client  # the resource's client: plain Python values, not {"S": ...}
-    unique = list({json.dumps(k, sort_keys=True): k for k in keys}.values())
-    items: list[dict[str, Any]] = []
-    for start in range(0, len(unique), 100):
-        request: dict[str, Any] = {table.name: {"Keys": unique[start : start + 100], "ConsistentRead": True}}
-        while request:
-            reply = client.batch_get_item(RequestItems=request)
-            items.extend(dict(i) for i in reply.get("Responses", {}).get(table.name, []))
-            request = reply.get("UnprocessedKeys") or {}
-    return items
 
 
 class LedgerTable:

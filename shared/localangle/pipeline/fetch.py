@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from localangle.adapters.feeds import ParsedFeed, describe_html_page, looks_like_html_page, parse_feed
-from localangle.adapters.http import FetchError, HttpResponse
+from localangle.adapters.feeds import describe_html_page, looks_like_html_page, parse_feed
+from localangle.adapters.http import FetchError
 from localangle.adapters.queues import send
 from localangle.adapters.storage import Archive, FeedState, SeenEntries
 from localangle.identity import article_id, canonical_url
@@ -64,14 +64,6 @@ def entry_message(feed: FeedConfig, entry: FeedEntry, *, catch_up: bool = False)
     )
 
 
-def read_feed(response: HttpResponse) -> ParsedFeed:
-    """A 200 response's entries, or the reason it is not a feed (an HTML page says what it is)."""
-    parsed = parse_feed(response.body, response.url, response.content_type)
-    if parsed.error and looks_like_html_page(response.body, response.content_type):
-        parsed.error = describe_html_page(response.body, "an HTML page, not a feed")
-    return parsed
-
-
 def fetch_feed(message: FeedMessage) -> FeedOutcome:
     s = settings()
     config = runtime.config()
@@ -97,7 +89,7 @@ def fetch_feed(message: FeedMessage) -> FeedOutcome:
         if looks_like_html_page(response.body, response.content_type):
             error = describe_html_page(response.body, error)
         return health.failed(error, response.retry_after())
-    parsed = read_feed(response)
+    parsed = parse_feed(response.body, response.url, response.content_type)
     if parsed.error:
         return health.failed(parsed.error)
     seen = SeenEntries(s.entries_table)
@@ -106,12 +98,15 @@ def fetch_feed(message: FeedMessage) -> FeedOutcome:
     # The first successful poll of a feed shows its backlog: recorded and summarised, not alerted one by one.
     backlog = not state.get("last_success")
     budget_ends = time.monotonic() + PAGE_BUDGET_SECONDS
-    for entry in parsed.entries:
-        article = entry_message(feed, entry, catch_up=backlog)
-        known = seen.get(article.article_id)
+    messages = [entry_message(feed, entry) for entry in parsed.entries]
+    seen_before = seen.get_many([m.article_id for m in messages])  # one request per hundred entries
+    for entry, article in zip(parsed.entries, messages, strict=True):
+        known = seen_before.get(article.article_id, {})
         if known.get("fingerprint") == article.fingerprint:
             outcome.unchanged += 1
             continue
+        # the same article twice in one feed (one link under two GUIDs): the first one counts
+        seen_before[article.article_id] = {"fingerprint": article.fingerprint}
         article.catch_up = backlog or bool(known.get("catch_up"))
         if entry.url and time.monotonic() > budget_ends:
             outcome.deferred += 1  # no time left in this invocation: the next poll fetches its page

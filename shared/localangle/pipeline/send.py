@@ -67,30 +67,30 @@ def register_context(context: LambdaContext) -> None:
 
 
 def deliveries(
-    room: Newsroom | OpsChannel, what: str, rendered: AlertView, newsroom: str = ""
+    room: Newsroom, what: str, rendered: AlertView, channels: OpsChannel | None = None
 ) -> list[Delivery]:
-    """One delivery per channel the newsroom (or its operations channel) has, each with its own key."""
-    if isinstance(room, Newsroom):
-        newsroom = room.id
+    """One delivery per channel the newsroom has (or, given, its operations channels), each keyed apart."""
+    via: Newsroom | OpsChannel = channels or room
+    newsroom = room.id
     out = []
-    if room.slack:
+    if via.slack:
         out.append(
             Delivery(
                 target=f"{what}|{newsroom}|slack",
                 channel="slack",
                 newsroom=newsroom,
                 view=rendered,
-                webhook_parameter=room.slack.webhook_parameter,
+                webhook_parameter=via.slack.webhook_parameter,
             )
         )
-    if room.email:
+    if via.email:
         out.append(
             Delivery(
                 target=f"{what}|{newsroom}|email",
                 channel="email",
                 newsroom=newsroom,
                 view=rendered,
-                recipients=room.email,
+                recipients=via.email,
             )
         )
     return out
@@ -113,7 +113,7 @@ def send_notice(notice: FeedNotice) -> int:
     made = 0
     rendered = notice_view(notice)
     for room in notice_audiences(runtime.config().newsrooms, notice, load_gazetteer()):
-        for delivery in deliveries(room.ops or room, notice.key, rendered, newsroom=room.id):
+        for delivery in deliveries(room, notice.key, rendered, channels=room.ops):
             deliver(delivery)
             made += 1
             logger.info(
