@@ -41,6 +41,8 @@ class Settings(BaseModel):
     http_allow: str = Field(default="", alias="LOCALANGLE_HTTP_ALLOW")
     # How long a new alert waits in the queue, so syndicated copies fetched in the same run are listed in it.
     alert_delay_seconds: int = Field(default=120, alias="LOCALANGLE_ALERT_DELAY_SECONDS", ge=0, le=900)
+    # How long a Slack post may wait for an answer; a post that times out is not repeated within the call.
+    slack_timeout: int = Field(default=10, alias="LOCALANGLE_SLACK_TIMEOUT_SECONDS", ge=1, le=60)
     # Consecutive failed polls of a feed before its newsrooms' operations channel is told.
     feed_failures_before_notice: int = Field(default=3, alias="LOCALANGLE_FEED_FAILURES_BEFORE_NOTICE", ge=1)
 

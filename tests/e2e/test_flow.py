@@ -19,24 +19,16 @@ from localangle.local.demo import run_demo
 from localangle.local.replay import replay
 from localangle.local.world import World
 from tests.conftest import GOLD, ROOT, operation_texts
+from tests.flows import GOLD_ALERTS, gold_summary, run_seeds, summary
 
 T0 = datetime(2014, 7, 16, 9, 0, tzinfo=UTC)
-
-
-def _summary(alert: dict[str, Any]) -> tuple[str, str, tuple[int, ...]]:
-    values = tuple(sorted(c["low"] for c in alert.get("claims", [])))
-    return (alert["kind"], alert.get("region") or alert.get("scope"), values)
-
-
-def _gold_summary(gold: dict[str, Any]) -> tuple[str, str, tuple[int, ...]]:
-    return (gold["kind"], gold.get("region") or gold.get("scope"), tuple(sorted(gold.get("values", []))))
 
 
 def test_replay_in_file_order_prints_exactly_the_gold_alerts(seed_files: list[Path]) -> None:
     out = io.StringIO()
     replay(ROOT, operation_texts(), [str(p) for p in seed_files], out)
     alerts = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert [_summary(a) for a in alerts] == [_gold_summary(g) for g in GOLD["alerts_in_file_order"]]
+    assert [summary(a) for a in alerts] == [gold_summary(g) for g in GOLD["alerts_in_file_order"]]
     conflict = alerts[1]
     assert [Path(c["source"]).name for c in conflict["claims"]] == [
         "000_98b505946a0e415d.txt",
@@ -57,9 +49,7 @@ def test_replay_in_shuffled_orders_finds_the_same_alerts_once_each(seed_files: l
     out = io.StringIO()
     replay(ROOT, operation_texts(), [str(p) for p in order], out)
     alerts = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert sorted(_summary(a) for a in alerts) == sorted(
-        _gold_summary(g) for g in GOLD["alerts_in_file_order"]
-    )
+    assert sorted(summary(a) for a in alerts) == sorted(gold_summary(g) for g in GOLD["alerts_in_file_order"])
 
 
 def test_replay_from_the_command_line(seed_files: list[Path]) -> None:
@@ -113,47 +103,6 @@ def test_a_second_run_over_unchanged_feeds_stores_and_sends_nothing(
     assert not any(seed_world.flow.dead_letters().values())
 
 
-def _ledger(world: World) -> set[tuple[str, ...]]:
-    """The ledger's contents, without the version counter and alert timestamps that differ run to run."""
-    dynamodb = aws.client("dynamodb")
-    # article ids come from URLs, which carry the local server's port: name articles by their path instead
-    names = {
-        item["article_id"]["S"]: item["url"]["S"].removeprefix(world.site.url)
-        for item in dynamodb.scan(TableName=world.cloud.env["ARTICLES_TABLE"])["Items"]
-    }
-    rows: set[tuple[str, ...]] = set()
-    for item in dynamodb.scan(TableName=world.cloud.env["LEDGER_TABLE"])["Items"]:
-        pk, sk = item["pk"]["S"], item["sk"]["S"]
-        if pk.endswith("#head"):
-            continue
-        keep = ("claim", "claims", "outside", "revised", "article_id", "low", "status", "in_operation")
-        row = "\x1f".join([pk, sk, *(json.dumps(item[k], sort_keys=True) for k in keep if k in item)])
-        for article_id, name in names.items():
-            row = row.replace(article_id, name)
-        rows.add(tuple(row.replace(world.site.url, "").split("\x1f")))
-    return rows
-
-
-def _run_seeds(
-    tmp_path: Path, deliver: Any = None
-) -> tuple[list[tuple[Any, ...]], int, set[tuple[str, ...]]]:
-    from localangle.config import load_dir
-
-    config = load_dir(ROOT / "seeds")
-    with World(ROOT, operation_texts(), config.newsrooms, tmp_path / "flow.log") as world:
-        for feed in config.feeds:
-            world.add_outlet(feed)
-        world.upload_config()
-        world.flow.deliver = deliver
-        outlets = list(world.outlets)
-        for n, path in enumerate(sorted((ROOT / "seeds" / "articles").glob("*.txt"))):
-            world.publish(outlets[n % len(outlets)], read_article_file(path), None, path.stem)
-            world.tick(T0 + timedelta(minutes=15 * n))
-        alerts = sorted(_summary(a) for a in world.alerts())
-        assert not any(world.flow.dead_letters().values())
-        return alerts, len(world.slack.messages), _ledger(world)
-
-
 def test_every_message_delivered_three_times_out_of_order_still_alerts_once(tmp_path: Path) -> None:
     # Given SQS's at-least-once delivery at its worst: every batch handed over three times, shuffled
     shuffle = random.Random(3)
@@ -161,13 +110,13 @@ def test_every_message_delivered_three_times_out_of_order_still_alerts_once(tmp_
     def thrice(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return shuffle.sample(batch * 3, len(batch) * 3)
 
-    plain_alerts, plain_posts, plain_ledger = _run_seeds(tmp_path / "plain")
-    alerts, posts, ledger = _run_seeds(tmp_path / "thrice", thrice)
+    plain = run_seeds(tmp_path / "plain")
+    troubled = run_seeds(tmp_path / "thrice", thrice)
     # Then the same alerts reach each channel once, and the ledger ends up the same
-    assert alerts == plain_alerts
-    assert sorted(alerts) == sorted(_gold_summary(g) for g in GOLD["alerts_in_file_order"])
-    assert posts == plain_posts > 0
-    assert ledger == plain_ledger
+    assert troubled == plain
+    assert plain.alerts == GOLD_ALERTS and plain.slack and plain.emails
+    assert len(set(plain.slack)) == len(plain.slack) and len(set(plain.emails)) == len(plain.emails)
+    assert not any(troubled.dead.values())
 
 
 def test_demo_prints_the_seed_alerts_as_an_editor_reads_them(tmp_path: Path) -> None:

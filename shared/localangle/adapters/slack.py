@@ -6,17 +6,69 @@ article shows as text and can never ping anyone or disguise a link.
 
 from __future__ import annotations
 
+import logging
+import time
+from typing import Any
+from urllib.error import URLError
+
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, ServerErrorRetryHandler
+from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.models.blocks import ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 from slack_sdk.webhook import WebhookClient
 
+from localangle.adapters.http import parse_retry_after
 from localangle.render import AlertView
 
 MAX_SECTION = 2900  # Block Kit allows 3,000 characters in a section's text
 MAX_ITEMS = 40  # and 50 blocks in a message: a long digest lists the first 40
 
 
+# The longest Retry-After a function waits out; a longer one fails the message back to its queue instead.
+MAX_RETRY_AFTER = 10.0
+RETRIES = 2
+
+# slack_sdk logs every retry with the request's URL, and a webhook's URL is its secret: its records stop
+# here unless they are warnings, which carry no URL.
+_sdk_logger = logging.getLogger("localangle.slack_sdk")
+_sdk_logger.setLevel(logging.WARNING)
+
+
 class SlackError(Exception):
     pass
+
+
+class _RateLimited(RetryHandler):
+    """429: wait as long as Slack's Retry-After asks (seconds or a date), when that is short enough."""
+
+    def _wait(self, response: Any) -> float | None:
+        headers = {k.lower(): v for k, v in (response.headers or {}).items()}
+        value = headers.get("retry-after")
+        return parse_retry_after(value[0] if isinstance(value, list) else value) if value else 1.0
+
+    def _can_retry(self, *, state: Any, request: Any, response: Any = None, error: Any = None) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        wait = self._wait(response)
+        return wait is not None and wait <= MAX_RETRY_AFTER
+
+    def prepare_for_next_attempt(
+        self, *, state: Any, request: Any, response: Any = None, error: Any = None
+    ) -> None:
+        state.next_attempt_requested = True
+        time.sleep(self._wait(response) or 0.0)
+        state.increment_current_attempt()
+
+
+def retry_handlers() -> list[RetryHandler]:
+    """What is retried, with backoff, within one post. Safe to repeat: a refused connection or a request
+    that could not be sent whole (urllib raises URLError only then), a 429, a 500 or 503. Never a read
+    timeout or a dropped connection after the request went out: Slack may have posted it, and the message
+    goes back to the queue for a later attempt instead."""
+    return [
+        ConnectionErrorRetryHandler(max_retry_count=RETRIES, error_types=[URLError]),
+        _RateLimited(max_retry_count=RETRIES),
+        ServerErrorRetryHandler(max_retry_count=RETRIES),
+    ]
 
 
 def escape(text: str) -> str:
@@ -58,7 +110,15 @@ def blocks(view: AlertView) -> list[dict[str, object]]:
 
 
 def post(webhook_url: str, view: AlertView, timeout: int = 10) -> None:
-    """Post one alert; SlackError unless Slack answers 200 (the message then goes back to the queue)."""
-    response = WebhookClient(webhook_url, timeout=timeout).send(text=escape(view.title), blocks=blocks(view))
+    """Post one alert, retrying what is safe to retry; SlackError unless Slack answers 200 in the end (the
+    message then goes back to the queue). No error names the webhook's URL."""
+    client = WebhookClient(
+        webhook_url, timeout=timeout, retry_handlers=retry_handlers(), logger=_sdk_logger
+    )
+    try:
+        response = client.send(text=escape(view.title), blocks=blocks(view))
+    except (OSError, URLError) as exc:  # timeouts, refused or dropped connections
+        reason = getattr(exc, "reason", None) or exc
+        raise SlackError(f"Slack webhook unreachable: {type(exc).__name__}: {reason}") from None
     if response.status_code != 200:
         raise SlackError(f"Slack webhook answered {response.status_code}: {str(response.body)[:200]}")

@@ -119,15 +119,21 @@ class _SlackHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         payload = json.loads(self.rfile.read(length) or b"{}")
         with receiver.lock:
-            status = receiver.refuse.pop(0) if receiver.refuse else 200
-            if status == 200:
+            answer = receiver.refuse.pop(0) if receiver.refuse else 200
+            if answer == 200:
                 receiver.messages.append((self.path, payload))
             else:
-                receiver.refused.append((self.path, status))
-        self.send_response(status)
+                receiver.refused.append((self.path, answer))
+        if answer == "stall":  # no answer until the poster gives up (or the receiver closes)
+            receiver.released.wait(60)
+            self.close_connection = True
+            return
+        self.send_response(int(answer))
         self.send_header("Content-Type", "text/plain")
+        if answer == 429:
+            self.send_header("Retry-After", receiver.retry_after)
         self.end_headers()
-        self.wfile.write(b"ok")
+        self.wfile.write(b"ok" if answer == 200 else b"rate_limited" if answer == 429 else b"error")
 
 
 class SlackReceiver(_Server):
@@ -135,7 +141,15 @@ class SlackReceiver(_Server):
 
     def __init__(self) -> None:
         self.messages: list[tuple[str, dict[str, Any]]] = []
-        self.refuse: list[int] = []  # statuses to answer, one per request, before answering 200 again
-        self.refused: list[tuple[str, int]] = []
+        # How to answer the next requests, one each, before answering 200 again: a status (not posted), or
+        # "stall" (not posted, no answer at all, as when Slack hangs)
+        self.refuse: list[int | str] = []
+        self.refused: list[tuple[str, int | str]] = []
+        self.retry_after = "0"  # what a 429 says
+        self.released = threading.Event()
         self.lock = threading.Lock()
         super().__init__(_SlackHandler)
+
+    def __exit__(self, *exc: object) -> None:
+        self.released.set()
+        super().__exit__(*exc)

@@ -44,15 +44,20 @@ _idempotency = IdempotencyConfig(event_key_jmespath="target", expires_after_seco
 
 
 @cache
-def _deliver_once(table_name: str) -> Any:
-    """The delivery function wrapped in Powertools idempotency, built once per table (once per container)."""
-    store = DynamoDBPersistenceLayer(table_name=table_name, boto3_client=client("dynamodb"))
+def _deliver_once(table_name: str, dynamodb: Any) -> Any:
+    """The delivery function wrapped in Powertools idempotency, built once per table and client (once per
+    container; again only when the cached AWS clients are replaced)."""
+    store = DynamoDBPersistenceLayer(table_name=table_name, boto3_client=dynamodb)
 
     @idempotent_function(data_keyword_argument="delivery", config=_idempotency, persistence_store=store)
     def deliver(delivery: Delivery) -> dict[str, str]:
         s = settings()
         if delivery.channel == "slack":
-            slack.post(secret(delivery.webhook_parameter or s.slack_webhook_parameter), delivery.view)
+            slack.post(
+                secret(delivery.webhook_parameter or s.slack_webhook_parameter),
+                delivery.view,
+                timeout=s.slack_timeout,
+            )
         elif s.sender_email:
             email.send_ses(s.sender_email, delivery.recipients, delivery.view)
         else:
@@ -98,7 +103,7 @@ def deliveries(
 
 def deliver(delivery: Delivery) -> None:
     """Send once: a repeat of a confirmed delivery (same target) is confirmed without sending again."""
-    _deliver_once(settings().idempotency_table)(delivery=delivery)
+    _deliver_once(settings().idempotency_table, client("dynamodb"))(delivery=delivery)
 
 
 def send_message(message: AlertMessage) -> int:

@@ -1,0 +1,117 @@
+"""The seed articles through the whole local flow, and what came out of it, in a form two runs can compare."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from localangle.adapters import aws
+from localangle.articles import read_article_file
+from localangle.local.world import World
+from tests.conftest import GOLD, ROOT, operation_texts
+from tests.faults import AwsFaults
+
+T0 = datetime(2014, 7, 16, 9, 0, tzinfo=UTC)
+SEED_FILES = sorted((ROOT / "seeds" / "articles").glob("*.txt"))
+
+
+def summary(alert: dict[str, Any]) -> tuple[str, str, tuple[int, ...]]:
+    values = tuple(sorted(c["low"] for c in alert.get("claims", [])))
+    return (alert["kind"], alert.get("region") or alert.get("scope"), values)
+
+
+def gold_summary(gold: dict[str, Any]) -> tuple[str, str, tuple[int, ...]]:
+    return (gold["kind"], gold.get("region") or gold.get("scope"), tuple(sorted(gold.get("values", []))))
+
+
+GOLD_ALERTS = sorted(gold_summary(g) for g in GOLD["alerts_in_file_order"])
+
+
+def ledger_rows(world: World) -> set[tuple[str, ...]]:
+    """The ledger's contents, without the version counter and alert timestamps that differ run to run."""
+    dynamodb = aws.client("dynamodb")
+    # article ids come from URLs, which carry the local server's port: name articles by their path instead
+    names = {
+        item["article_id"]["S"]: item["url"]["S"].removeprefix(world.site.url)
+        for item in dynamodb.scan(TableName=world.cloud.env["ARTICLES_TABLE"])["Items"]
+    }
+    rows: set[tuple[str, ...]] = set()
+    for item in dynamodb.scan(TableName=world.cloud.env["LEDGER_TABLE"])["Items"]:
+        pk, sk = item["pk"]["S"], item["sk"]["S"]
+        if pk.endswith("#head"):
+            continue
+        keep = ("claim", "claims", "outside", "revised", "article_id", "low", "status", "in_operation")
+        row = "\x1f".join([pk, sk, *(json.dumps(item[k], sort_keys=True) for k in keep if k in item)])
+        for article_id, name in names.items():
+            row = row.replace(article_id, name)
+        rows.add(tuple(row.replace(world.site.url, "").split("\x1f")))
+    return rows
+
+
+def emails_sent() -> list[str]:
+    """Subject and recipients of every email SES accepted in this moto world, in order."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    sent = ses_backends[DEFAULT_ACCOUNT_ID][aws.region()].sent_messages
+    return [f"{m.subject} → {','.join(m.destinations['ToAddresses'])}" for m in sent]
+
+
+@dataclass
+class Outcome:
+    """What a run of the seeds produced: two runs are equal when they alerted, sent and recorded the same."""
+
+    alerts: list[tuple[str, str, tuple[int, ...]]]  # each alert once, sorted
+    slack: list[str]  # every Slack post, "path title", sorted: a repeat shows twice
+    emails: list[str]  # every email SES accepted, sorted: a repeat shows twice
+    ledger: set[tuple[str, ...]]
+    dead: dict[str, int] = field(default_factory=dict, compare=False)  # messages left in each DLQ
+    failures: dict[str, int] = field(default_factory=dict, compare=False)  # messages each function failed
+
+
+def outcome(world: World) -> Outcome:
+    return Outcome(
+        alerts=sorted(summary(a) for a in world.alerts()),
+        slack=sorted(f"{path} {payload['text']}" for path, payload in world.slack.messages),
+        emails=sorted(emails_sent()),
+        ledger=ledger_rows(world),
+        dead=world.flow.dead_letters(),
+        failures=dict(world.flow.failures),
+    )
+
+
+def publish_seeds(world: World, before_tick: Callable[[World, int], None] | None = None) -> None:
+    """Each seed published by the next outlet, fifteen minutes apart, each followed by a scheduled run."""
+    outlets = list(world.outlets)
+    for n, path in enumerate(SEED_FILES):
+        world.publish(outlets[n % len(outlets)], read_article_file(path), None, path.stem)
+        if before_tick:
+            before_tick(world, n)
+        world.tick(T0 + timedelta(minutes=15 * n))
+
+
+def run_seeds(
+    tmp_path: Path,
+    deliver: Any = None,
+    faults: AwsFaults | None = None,
+    before_tick: Callable[[World, int], None] | None = None,
+) -> Outcome:
+    """The seeds through a fresh world configured from seeds/. Faults (armed before or during the run) apply
+    once the world is configured; `before_tick(world, n)` runs before the scheduled run after seed n."""
+    from localangle.config import load_dir
+
+    config = load_dir(ROOT / "seeds")
+    with World(ROOT, operation_texts(), config.newsrooms, tmp_path / "flow.log") as world:
+        for feed in config.feeds:
+            world.add_outlet(feed)
+        world.upload_config()
+        world.flow.deliver = deliver
+        with faults or contextlib.nullcontext():
+            publish_seeds(world, before_tick)
+            world.flow.drain()
+            return outcome(world)
