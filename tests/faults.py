@@ -1,8 +1,9 @@
-"""Faults injected into AWS calls at botocore's before-send hook.
+"""Faults injected into AWS calls at botocore's before-send hook, where moto answers requests.
 
-The request never reaches moto: the client gets exactly what AWS answers when it throttles or fails (the
-status, headers and error body of the service's protocol), so what is tested is botocore's own retry policy
-and what the functions do when retries run out. botocore's backoff sleeps are recorded, not slept.
+The injector takes moto's place on the hook and hands a request on to moto only when no fault is armed for
+it, so a refused request is never carried out, as with AWS: the client gets what AWS answers when it throttles
+or fails (the status, headers and error body of the service's protocol). What is tested is botocore's own
+retry policy and what the functions do when retries run out. botocore's backoff is recorded, not slept.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import boto3
 import botocore.endpoint
 import botocore.session
 from botocore.awsrequest import AWSResponse
+from moto.core.models import botocore_stubber
 
 from localangle.adapters import aws
 
@@ -87,18 +89,22 @@ class AwsFaults:
     def clear(self) -> None:
         self.faults = []
 
-    def __call__(self, request: Any, event_name: str, **_: Any) -> AWSResponse | None:
+    def __call__(self, request: Any, event_name: str, **kwargs: Any) -> AWSResponse | None:
         operation = event_name.removeprefix("before-send.")
         self.calls[operation] = self.calls.get(operation, 0) + 1
         for fault in self.faults:
             if fault.operation == operation and (fault.times < 0 or fault.fired < fault.times):
                 fault.fired += 1
                 return error_response(operation.split(".")[0], fault.code, fault.status, request.url)
-        return None  # on to moto
+        response: AWSResponse | None = botocore_stubber(event_name=event_name, request=request, **kwargs)
+        return response
 
     def __enter__(self) -> AwsFaults:
         boto3.setup_default_session()
         assert boto3.DEFAULT_SESSION is not None
+        # botocore emits before-send to every handler and takes the first answer: moto must not see a request
+        # that fails, or it would carry it out anyway
+        boto3.DEFAULT_SESSION.events.unregister("before-send", botocore_stubber)
         boto3.DEFAULT_SESSION.events.register_first("before-send", self)
         self._time = botocore.endpoint.time  # type: ignore[attr-defined]
         botocore.endpoint.time = SimpleNamespace(sleep=self.sleeps.append)  # type: ignore[attr-defined]
@@ -109,4 +115,5 @@ class AwsFaults:
         botocore.endpoint.time = self._time  # type: ignore[attr-defined]
         assert boto3.DEFAULT_SESSION is not None
         boto3.DEFAULT_SESSION.events.unregister("before-send", self)
+        boto3.DEFAULT_SESSION.events.register("before-send", botocore_stubber)
         aws.reset()

@@ -12,7 +12,7 @@ from typing import Any
 
 from localangle.adapters import aws
 from localangle.articles import read_article_file
-from localangle.local.world import World
+from localangle.local.world import SENDER, World
 from tests.conftest import GOLD, ROOT, operation_texts
 from tests.faults import AwsFaults
 
@@ -53,11 +53,16 @@ def ledger_rows(world: World) -> set[tuple[str, ...]]:
     return rows
 
 
-def emails_sent() -> list[str]:
-    """Subject and recipients of every email SES accepted in this moto world, in order."""
+def emails_sent(world: World) -> list[str]:
+    """Subject and recipients of every email SES accepted in this moto world, in order; without an SES
+    sender, the subject of every message published to the email topic."""
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends
+    from moto.sns.models import sns_backends
 
+    if not world.sender:
+        topic = sns_backends[DEFAULT_ACCOUNT_ID][aws.region()].topics[world.cloud.env["EMAIL_TOPIC_ARN"]]
+        return [f"{subject} → topic" for _, _, subject, *_ in topic.sent_notifications]
     sent = ses_backends[DEFAULT_ACCOUNT_ID][aws.region()].sent_messages
     return [f"{m.subject} → {','.join(m.destinations['ToAddresses'])}" for m in sent]
 
@@ -78,7 +83,7 @@ def outcome(world: World) -> Outcome:
     return Outcome(
         alerts=sorted(summary(a) for a in world.alerts()),
         slack=sorted(f"{path} {payload['text']}" for path, payload in world.slack.messages),
-        emails=sorted(emails_sent()),
+        emails=sorted(emails_sent(world)),
         ledger=ledger_rows(world),
         dead=world.flow.dead_letters(),
         failures=dict(world.flow.failures),
@@ -100,13 +105,14 @@ def run_seeds(
     deliver: Any = None,
     faults: AwsFaults | None = None,
     before_tick: Callable[[World, int], None] | None = None,
+    sender: str = SENDER,
 ) -> Outcome:
     """The seeds through a fresh world configured from seeds/. Faults (armed before or during the run) apply
     once the world is configured; `before_tick(world, n)` runs before the scheduled run after seed n."""
     from localangle.config import load_dir
 
     config = load_dir(ROOT / "seeds")
-    with World(ROOT, operation_texts(), config.newsrooms, tmp_path / "flow.log") as world:
+    with World(ROOT, operation_texts(), config.newsrooms, tmp_path / "flow.log", sender) as world:
         for feed in config.feeds:
             world.add_outlet(feed)
         world.upload_config()

@@ -9,8 +9,9 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-# Standard retry mode: throttling and 5xx are retried with backoff by botocore itself.
-_CONFIG = Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=5, read_timeout=20)
+# Standard retry mode: throttling, 5xx and transient network errors are retried by botocore itself, with
+# exponential backoff and jitter, up to 5 times after the first attempt.
+CONFIG = Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=5, read_timeout=20)
 
 
 def region() -> str:
@@ -19,12 +20,12 @@ def region() -> str:
 
 @cache
 def client(service: str) -> Any:
-    return boto3.client(service, region_name=region(), config=_CONFIG)
+    return boto3.client(service, region_name=region(), config=CONFIG)
 
 
 @cache
 def table(name: str) -> Any:
-    return boto3.resource("dynamodb", region_name=region(), config=_CONFIG).Table(name)
+    return boto3.resource("dynamodb", region_name=region(), config=CONFIG).Table(name)
 
 
 def reset() -> None:

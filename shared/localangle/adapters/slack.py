@@ -112,9 +112,7 @@ def blocks(view: AlertView) -> list[dict[str, object]]:
 def post(webhook_url: str, view: AlertView, timeout: int = 10) -> None:
     """Post one alert, retrying what is safe to retry; SlackError unless Slack answers 200 in the end (the
     message then goes back to the queue). No error names the webhook's URL."""
-    client = WebhookClient(
-        webhook_url, timeout=timeout, retry_handlers=retry_handlers(), logger=_sdk_logger
-    )
+    client = WebhookClient(webhook_url, timeout=timeout, retry_handlers=retry_handlers(), logger=_sdk_logger)
     try:
         response = client.send(text=escape(view.title), blocks=blocks(view))
     except (OSError, URLError) as exc:  # timeouts, refused or dropped connections

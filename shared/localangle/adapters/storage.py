@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -152,6 +153,17 @@ class Articles:
             "stored_at": datetime.now(UTC).isoformat(),
         }
         self.table.put_item(Item=item)
+
+
+@dataclass
+class Undo:
+    """What LedgerTable.apply overwrote: the article's claim rows as they were, the keys it wrote, and each
+    other item it put with the item it replaced (None: there was none)."""
+
+    article_id: str
+    claim_rows: dict[tuple[str, str], dict[str, Any]]
+    new_keys: set[tuple[str, str]]
+    items: list[tuple[dict[str, str], dict[str, Any] | None]] = field(default_factory=list)
 
 
 def _dump(claims: list[Claim]) -> str:
@@ -316,57 +328,88 @@ class LedgerTable:
         """Every claim in the operation (for its report): one query per metric the operation tracks."""
         return [c for metric in metrics for c, inside in self.all_claims(operation, metric) if inside]
 
-    def apply(self, operation: str, article_id: str, update: LedgerUpdate) -> None:
-        """Record an article's claims, replacing what an earlier version of it said, and its first-seen
-        regions and area lows. Safe to repeat: every write is keyed by article and position."""
-        rows = [(c, True) for c in update.claims] + [(c, False) for c in update.outside]
+    def _claim_rows(
+        self, operation: str, article_id: str, claims: list[Claim], outside: list[Claim]
+    ) -> dict[tuple[str, str], dict[str, Any]]:
+        rows = [(c, True) for c in claims] + [(c, False) for c in outside]
         keys = _claim_keys(operation, article_id, [c for c, _ in rows])
-        stale = set(
-            _claim_keys(operation, article_id, [*update.before.claims, *update.before.outside])
-        ) - set(keys)
-        with self.table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
-            for pk, sk in sorted(stale):
-                batch.delete_item(Key={"pk": pk, "sk": sk})
-            for (pk, sk), (claim, in_operation) in zip(keys, rows, strict=True):
-                batch.put_item(
-                    Item={
-                        "pk": pk,
-                        "sk": sk,
-                        "claim": claim.model_dump_json(),
-                        "in_operation": in_operation,
-                        "article_id": article_id,
-                    }
-                )
-        self.table.put_item(
-            Item={
-                "pk": f"{operation}#articles",
-                "sk": article_id,
-                "claims": _dump(update.claims),
-                "outside": _dump(update.outside),
-                "revised": _dump(update.revised),
-                "prior": _dump(update.prior),
+        return {
+            (pk, sk): {
+                "pk": pk,
+                "sk": sk,
+                "claim": claim.model_dump_json(),
+                "in_operation": in_operation,
+                "article_id": article_id,
             }
-        )
+            for (pk, sk), (claim, in_operation) in zip(keys, rows, strict=True)
+        }
+
+    def _write_rows(self, rows: dict[tuple[str, str], dict[str, Any]], remove: set[tuple[str, str]]) -> None:
+        with self.table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
+            for pk, sk in sorted(remove):
+                batch.delete_item(Key={"pk": pk, "sk": sk})
+            for item in rows.values():
+                batch.put_item(Item=item)
+
+    def apply(self, operation: str, article_id: str, update: LedgerUpdate) -> Undo:
+        """Record an article's claims, replacing what an earlier version of it said, and its first-seen
+        regions and area lows. Safe to repeat: every write is keyed by article and position. Returns what
+        it overwrote, for `undo` should the update not be committed."""
+        before = update.before
+        rows = self._claim_rows(operation, article_id, update.claims, update.outside)
+        old_rows = self._claim_rows(operation, article_id, before.claims, before.outside)
+        self._write_rows(rows, set(old_rows) - set(rows))
+        undo = Undo(article_id=article_id, claim_rows=old_rows, new_keys=set(rows))
+        item = {
+            "pk": f"{operation}#articles",
+            "sk": article_id,
+            "claims": _dump(update.claims),
+            "outside": _dump(update.outside),
+            "revised": _dump(update.revised),
+            "prior": _dump(update.prior),
+        }
+        undo.items.append(({"pk": item["pk"], "sk": article_id}, self._put_returning_old(item)))
         for region in update.regions:
-            self._put_if(
-                {"pk": f"{operation}#regions", "sk": region, "article_id": article_id},
+            key = {"pk": f"{operation}#regions", "sk": region}
+            written, old = self._put_if(
+                {**key, "article_id": article_id},
                 Attr("pk").not_exists() | Attr("article_id").eq(article_id),
             )
+            if written:
+                undo.items.append((key, old))
         for metric, lows in update.area_lows.items():
             for area, low in lows.items():
-                self._put_if(
-                    {"pk": f"{operation}#areas#{metric}", "sk": area, "low": low},
-                    Attr("low").not_exists() | Attr("low").gt(low),
+                key = {"pk": f"{operation}#areas#{metric}", "sk": area}
+                written, old = self._put_if(
+                    {**key, "low": low}, Attr("low").not_exists() | Attr("low").gt(low)
                 )
+                if written:
+                    undo.items.append((key, old))
+        return undo
 
-    def _put_if(self, item: dict[str, Any], condition: Any) -> bool:
+    def undo(self, operation: str, undo: Undo) -> None:
+        """Put back what `apply` overwrote: an update that could not be committed leaves no trace."""
+        self._write_rows(undo.claim_rows, undo.new_keys - set(undo.claim_rows))
+        for key, old in reversed(undo.items):
+            if old is None:
+                self.table.delete_item(Key=key)
+            else:
+                self.table.put_item(Item=old)
+
+    def _put_returning_old(self, item: dict[str, Any]) -> dict[str, Any] | None:
+        old = self.table.put_item(Item=item, ReturnValues="ALL_OLD").get("Attributes")
+        return dict(old) if old else None
+
+    def _put_if(self, item: dict[str, Any], condition: Any) -> tuple[bool, dict[str, Any] | None]:
+        """(written, the item it replaced) for a conditional put; (False, None) when the condition failed."""
         try:
-            self.table.put_item(Item=item, ConditionExpression=condition)
-            return True
+            old = self.table.put_item(Item=item, ConditionExpression=condition, ReturnValues="ALL_OLD")
         except ClientError as exc:
             if not _conditional_failed(exc):
                 raise
-            return False
+            return False, None
+        attributes = old.get("Attributes")
+        return True, dict(attributes) if attributes else None
 
     def commit(self, operation: str, version: int, update: LedgerUpdate) -> bool:
         """Bump the operation's version if nobody else did since `version` was read, recording the conflicts

@@ -103,8 +103,10 @@ class World:
         operations: list[tuple[str, str]],
         newsrooms: list[Newsroom],
         log_file: Path | None = None,
+        sender: str = SENDER,
     ) -> None:
         self.root = root
+        self.sender = sender  # SES sender of emails; empty: emails go through the SNS email topic
         self.operations = operations  # (file name, YAML text)
         self.newsrooms = newsrooms
         self.log_file = log_file
@@ -127,7 +129,7 @@ class World:
         aws.reset()
         from localangle.local.cloud import build
 
-        self.cloud = build(self.root / "template.yaml", {"SenderEmail": SENDER})
+        self.cloud = build(self.root / "template.yaml", {"SenderEmail": self.sender})
         self._set_env(self.cloud.env)
         from localangle.pipeline import runtime
 
@@ -144,7 +146,8 @@ class World:
             }
         )
         runtime.forget()
-        aws.client("ses").verify_email_identity(EmailAddress=SENDER)
+        if self.sender:
+            aws.client("ses").verify_email_identity(EmailAddress=self.sender)
         for room in self.newsrooms:
             channels = [(room.slack, room.id), (room.ops.slack if room.ops else None, f"{room.id}-ops")]
             for channel, hook in channels:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from localangle.adapters.queues import send
-from localangle.adapters.storage import AlertRecords, LedgerTable
+from localangle.adapters.storage import AlertRecords, LedgerTable, Undo
 from localangle.core.gazetteer import load_gazetteer
 from localangle.core.ledger import Ledger, LedgerUpdate, canonical_scope
 from localangle.models.messages import AlertMessage, LedgerMessage
@@ -28,8 +28,11 @@ def update_ledger(message: LedgerMessage) -> list[str]:
         logger.warning("operation is no longer tracked", extra={"operation_id": message.operation})
         return []
     table = LedgerTable(s.ledger_table)
-    message = _without_carried_figures(table, message)
+    story = table.story_of(message.operation, message.sketch) if message.sketch else None
+    original = message
+    message = _without_carried_figures(table, message, story)
     update = _judge_and_record(table, operation, message)
+    _record_story(table, original, story)  # once the judgement is committed: a failure leaves no trace
     records = AlertRecords(s.alerts_table)
     queued = []
     for alert in update.alerts:
@@ -55,20 +58,23 @@ def update_ledger(message: LedgerMessage) -> list[str]:
     return queued
 
 
-def _without_carried_figures(table: LedgerTable, message: LedgerMessage) -> LedgerMessage:
-    """A syndicated copy (the same wire story as an article already in the ledger) joins that story as one
-    more source; the figures it shares with the story are the story's, not a second voice saying the same,
-    so only what the outlet added (a local paragraph) is judged as its own."""
-    if not message.sketch:
-        return message
-    origin = message.origin
-    story = table.story_of(message.operation, message.sketch)
+def _record_story(table: LedgerTable, message: LedgerMessage, story: str | None) -> None:
+    """The article begins a story (findable by its sketch) or joins the one it is a copy of."""
+    if not message.sketch or story == message.origin.article_id:
+        return
     if story is None:
-        table.found_story(message.operation, message.sketch, origin)
+        table.found_story(message.operation, message.sketch, message.origin)
+    else:
+        table.join_story(message.operation, story, message.origin)
+
+
+def _without_carried_figures(table: LedgerTable, message: LedgerMessage, story: str | None) -> LedgerMessage:
+    """A syndicated copy (the same wire story as an article already in the ledger) is one more source of
+    that story; the figures it shares with the story are the story's, not a second voice saying the same,
+    so only what the outlet added (a local paragraph) is judged as its own."""
+    origin = message.origin
+    if story is None or story == origin.article_id:
         return message
-    if story == origin.article_id:
-        return message
-    table.join_story(message.operation, story, origin)
     first = table.article_claims(message.operation, story)
     carried = {
         (c.metric, canonical_scope(c.scope), c.low, c.high)
@@ -101,8 +107,21 @@ def _judge_and_record(table: LedgerTable, operation: Operation, message: LedgerM
             evidence=message.evidence,
             catch_up=message.catch_up,
         )
-        table.apply(operation.id, message.origin.article_id, update)
-        if table.commit(operation.id, version, update):
+        undo = table.apply(operation.id, message.origin.article_id, update)
+        try:
+            committed = table.commit(operation.id, version, update)
+        except Exception:
+            _undo(table, operation.id, undo)  # the message fails and comes back: nothing of it may stay
+            raise
+        if committed:
             return update
+        _undo(table, operation.id, undo)  # judged again below from the ledger as it was
         logger.info("ledger moved on while judging; judging again", extra={"attempt": attempt + 1})
     raise LedgerBusy(f"{operation.id}: ledger changed under {ATTEMPTS} attempts in a row")
+
+
+def _undo(table: LedgerTable, operation: str, undo: Undo) -> None:
+    try:
+        table.undo(operation, undo)
+    except Exception:  # DynamoDB down altogether: the redelivery overwrites the same rows anyway
+        logger.exception("could not undo an uncommitted ledger update", extra={"article_id": undo.article_id})

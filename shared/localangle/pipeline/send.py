@@ -89,9 +89,12 @@ def deliveries(
             )
         )
     if via.email:
+        # Without an SES sender every email goes to the one SNS topic and its subscribers: once per alert,
+        # however many newsrooms it concerns, or each subscriber would get it once per newsroom
+        mailbox = newsroom if settings().sender_email else "email-topic"
         out.append(
             Delivery(
-                target=f"{what}|{newsroom}|email",
+                target=f"{what}|{mailbox}|email",
                 channel="email",
                 newsroom=newsroom,
                 view=rendered,
