@@ -58,7 +58,8 @@ def _run(log: Path) -> list[str]:
         for feed in config.feeds:
             world.add_outlet(feed)
         world.upload_config()
-        world.slack.refuse = [500, 404]  # failures are logged too: with the URL, if anything would leak it
+        # failures and retries are logged too: with the URL, if anything would leak it
+        world.slack.refuse = [500, 429, 503, 404]
         outlets = list(world.outlets)
         for n, path in enumerate(sorted((ROOT / "seeds" / "articles").glob("*.txt"))):
             world.publish(outlets[n % len(outlets)], read_article_file(path), None, path.stem)

@@ -11,7 +11,7 @@ from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.sns.models import sns_backends
 
-from localangle.adapters import aws, email
+from localangle.adapters import aws, email, slack
 from localangle.local.driver import FakeContext
 from localangle.local.world import World
 from localangle.models.messages import AlertMessage
@@ -39,14 +39,14 @@ def test_email_goes_through_the_sns_topic_with_a_one_line_subject(monkeypatch: A
 
 
 def test_a_slack_refusal_fails_the_message_and_the_retry_sends_it_once(seed_world: World) -> None:
-    # Given a Slack webhook that answers 429 to the first post it gets
-    seed_world.slack.refuse = [429]
+    # Given a Slack webhook that answers 429 to the first post it gets, and to both retries of it
+    seed_world.slack.refuse = [429] * (1 + slack.RETRIES)
     handler = seed_world.flow.handlers["send_alert"]
     event = _sample_alert_event()
     # When SendAlert handles the conflict, Then the batch fails (Lambda leaves the message for SQS to retry)
     with pytest.raises(BatchProcessingError):
         handler(event, FakeContext("a"))
-    assert [status for _, status in seed_world.slack.refused] == [429]
+    assert [status for _, status in seed_world.slack.refused] == [429] * (1 + slack.RETRIES)
     # And when it comes again, every newsroom's Slack gets it exactly once, including the one refused before
     assert handler(event, FakeContext("a")) == {"batchItemFailures": []}
     paths = sorted(path for path, _ in seed_world.slack.messages)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from localangle.adapters import aws
+from localangle.adapters import aws, slack
 from localangle.articles import read_article_file
 from localangle.cli import main
 from localangle.local.world import World
@@ -40,8 +40,9 @@ def test_a_poison_message_reaches_the_dlq_after_the_configured_receive_count(wor
 
 
 def test_alerts_refused_by_slack_wait_in_the_dlq_and_redrive_sends_each_once(
-    seed_world: World, capsys: pytest.CaptureFixture[str]
+    seed_world: World, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(slack, "BACKOFF_SECONDS", 0.0)  # hundreds of refused posts: retry them at once
     article = read_article_file(ARTICLES / "001_bc18daddbc62a9cf.txt").model_copy(
         update={"outlet": "Warrington Guardian"}
     )

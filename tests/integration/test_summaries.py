@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from localangle.adapters import slack
 from localangle.articles import read_article_file
 from localangle.config import load_dir
 from localangle.local.replay import NATIONAL_DESK
@@ -131,8 +132,8 @@ def test_a_refused_summary_is_sent_again_whole_and_does_not_hold_up_other_newsro
         aws.client("ses").meta.events.register(
             "provide-client-params.ses.SendEmail", lambda params, **_: sent_email.append(params)
         )
-        # Given Slack refusing the first summary it is sent (the national desk's: it comes first)
-        world.slack.refuse = [500]
+        # Given Slack refusing the first summary it is sent, retries too (the national desk's: it comes first)
+        world.slack.refuse = [500] * (1 + slack.RETRIES)
         world.upload_config()  # first poll: a backlog, summarised
         # Then the Cheshire desk still had its summary, and the national desk's waits (its email too)
         assert [path for path, _ in world.slack.messages] == ["/hooks/cheshire-desk"]

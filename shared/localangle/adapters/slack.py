@@ -7,12 +7,15 @@ article shows as text and can never ping anyone or disguise a link.
 from __future__ import annotations
 
 import logging
+import random
 import time
 from typing import Any
 from urllib.error import URLError
 
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, ServerErrorRetryHandler
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.http_retry.jitter import Jitter
 from slack_sdk.models.blocks import ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 from slack_sdk.webhook import WebhookClient
 
@@ -26,6 +29,7 @@ MAX_ITEMS = 40  # and 50 blocks in a message: a long digest lists the first 40
 # The longest Retry-After a function waits out; a longer one fails the message back to its queue instead.
 MAX_RETRY_AFTER = 10.0
 RETRIES = 2
+BACKOFF_SECONDS = 0.5  # the first retry after a 5xx or an unsent request waits about this long, then doubles
 
 # slack_sdk logs every retry with the request's URL, and a webhook's URL is its secret: its records stop
 # here unless they are warnings, which carry no URL.
@@ -59,15 +63,25 @@ class _RateLimited(RetryHandler):
         state.increment_current_attempt()
 
 
+class _Jitter(Jitter):
+    """Half to one and a half times the backoff (slack_sdk's own jitter adds up to a whole second)."""
+
+    def recalculate(self, duration: float) -> float:
+        return duration * random.uniform(0.5, 1.5)
+
+
 def retry_handlers() -> list[RetryHandler]:
     """What is retried, with backoff, within one post. Safe to repeat: a refused connection or a request
     that could not be sent whole (urllib raises URLError only then), a 429, a 500 or 503. Never a read
     timeout or a dropped connection after the request went out: Slack may have posted it, and the message
     goes back to the queue for a later attempt instead."""
+    backoff = BackoffRetryIntervalCalculator(backoff_factor=BACKOFF_SECONDS, jitter=_Jitter())
     return [
-        ConnectionErrorRetryHandler(max_retry_count=RETRIES, error_types=[URLError]),
+        ConnectionErrorRetryHandler(
+            max_retry_count=RETRIES, interval_calculator=backoff, error_types=[URLError]
+        ),
         _RateLimited(max_retry_count=RETRIES),
-        ServerErrorRetryHandler(max_retry_count=RETRIES),
+        ServerErrorRetryHandler(max_retry_count=RETRIES, interval_calculator=backoff),
     ]
 
 

@@ -31,6 +31,10 @@ from localangle.settings import settings
 DELIVERY_MEMORY_SECONDS = 30 * 24 * 3600
 
 
+class DeliveryFailed(RuntimeError):
+    """Some of an alert's deliveries failed (the rest went out); the message comes back for those."""
+
+
 class Delivery(BaseModel):
     target: str  # "<what>|<newsroom>|<channel>": the idempotency key
     channel: Literal["slack", "email"]
@@ -158,6 +162,7 @@ def send_alert(message: AlertMessage) -> int:
     if rooms:  # the outlets that ran the story, read when it goes out: copies judged since are included
         rendered = with_carriers(rendered, carriers(LedgerTable(s.ledger_table), alert))
     made = 0
+    failed: list[tuple[str, Exception]] = []
     for room in rooms:
         reason = "catch-up" if alert.catch_up else "digest" if room.digest else None
         if reason:
@@ -168,7 +173,15 @@ def send_alert(message: AlertMessage) -> int:
             logger.info("alert held", extra={"alert_key": alert.key, "newsroom": room.id, "reason": reason})
             continue
         for delivery in deliveries(room, alert.key, rendered):
-            deliver(delivery)
+            try:
+                deliver(delivery)
+            except Exception as exc:  # the others still go now; this one when the message comes back
+                failed.append((delivery.target, exc))
+                logger.warning(
+                    "alert not delivered; it will be retried",
+                    extra={"alert_key": alert.key, "newsroom": room.id, "channel": delivery.channel},
+                )
+                continue
             records.mark_delivered(alert.key, f"{room.id}:{delivery.channel}")
             made += 1
             logger.info(
@@ -181,4 +194,7 @@ def send_alert(message: AlertMessage) -> int:
                 },
             )
     metrics.add_metric(name="AlertsDelivered", unit="Count", value=made)
+    if failed:
+        target, first = failed[0]
+        raise DeliveryFailed(f"{len(failed)} deliveries failed, first {target}: {first}") from first
     return made
