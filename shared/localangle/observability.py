@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
@@ -19,3 +22,26 @@ tracer = Tracer(service="localangle")
 metrics = Metrics(
     namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "localangle"), service="localangle"
 )
+
+
+M = TypeVar("M")
+R = TypeVar("R")
+
+
+def log_keys(keys: Callable[[Any], dict[str, str | None]]) -> Callable[[Callable[[M], R]], Callable[[M], R]]:
+    """Every line logged while the decorated stage handles one message carries the message's ids (feed id,
+    article id, operation id, alert key), whichever of them it has; they are removed again after it."""
+
+    def wrap(stage: Callable[[M], R]) -> Callable[[M], R]:
+        @functools.wraps(stage)
+        def handle(message: M) -> R:
+            extra = {k: v for k, v in keys(message).items() if v}
+            logger.append_keys(**extra)
+            try:
+                return stage(message)
+            finally:
+                logger.remove_keys(list(extra))
+
+        return handle
+
+    return wrap

@@ -104,9 +104,11 @@ class World:
         newsrooms: list[Newsroom],
         log_file: Path | None = None,
         sender: str = SENDER,
+        metrics: bool = False,
     ) -> None:
         self.root = root
         self.sender = sender  # SES sender of emails; empty: emails go through the SNS email topic
+        self.metrics = metrics  # Powertools' EMF metrics printed where the functions print (the log file)
         self.operations = operations  # (file name, YAML text)
         self.newsrooms = newsrooms
         self.log_file = log_file
@@ -120,6 +122,8 @@ class World:
         from localangle.local.servers import Site, SlackReceiver
 
         env = dict(LOCAL_ENV)
+        if self.metrics:
+            env["POWERTOOLS_METRICS_DISABLED"] = "false"
         if self.log_file:
             self.log_file.parent.mkdir(parents=True, exist_ok=True)
             env["LOCALANGLE_LOG_FILE"] = str(self.log_file)

@@ -23,7 +23,7 @@ from localangle.models.article import FeedEntry
 from localangle.models.config import FeedConfig
 from localangle.models.messages import AlertMessage, ArticleMessage, FeedMessage
 from localangle.models.notice import FeedNotice
-from localangle.observability import logger, metrics
+from localangle.observability import log_keys, logger, metrics
 from localangle.pipeline import runtime
 from localangle.settings import settings
 
@@ -64,6 +64,7 @@ def entry_message(feed: FeedConfig, entry: FeedEntry, *, catch_up: bool = False)
     )
 
 
+@log_keys(lambda m: {"feed_id": m.feed_id})
 def fetch_feed(message: FeedMessage) -> FeedOutcome:
     s = settings()
     config = runtime.config()

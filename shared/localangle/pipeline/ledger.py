@@ -8,7 +8,7 @@ from localangle.core.gazetteer import load_gazetteer
 from localangle.core.ledger import Ledger, LedgerUpdate, canonical_scope
 from localangle.models.messages import AlertMessage, LedgerMessage
 from localangle.models.operation import Operation
-from localangle.observability import logger, metrics
+from localangle.observability import log_keys, logger, metrics
 from localangle.pipeline import runtime
 from localangle.settings import settings
 
@@ -19,6 +19,7 @@ class LedgerBusy(RuntimeError):
     """Another update of the same operation kept landing first; SQS will redeliver the message."""
 
 
+@log_keys(lambda m: {"operation_id": m.operation, "article_id": m.origin.article_id})
 def update_ledger(message: LedgerMessage) -> list[str]:
     """Returns the keys of the alerts handed to SendAlert by this call."""
     s = settings()

@@ -13,7 +13,7 @@ from localangle.core.text import clean_text
 from localangle.models.alert import Source
 from localangle.models.article import Article
 from localangle.models.messages import ArticleMessage, LedgerMessage
-from localangle.observability import logger, metrics
+from localangle.observability import log_keys, logger, metrics
 from localangle.pipeline import runtime
 from localangle.settings import settings
 
@@ -49,6 +49,7 @@ def _without_headline(text: str, title: str) -> str:
     return text
 
 
+@log_keys(lambda m: {"article_id": m.article_id, "feed_id": m.feed_id})
 def process_article(message: ArticleMessage) -> int:
     """Returns how many operations the article was handed to."""
     s = settings()

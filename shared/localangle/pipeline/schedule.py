@@ -35,4 +35,14 @@ def schedule_feeds(now: datetime) -> int:
     send_many(s.feed_queue_url, [FeedMessage(feed_id=f.id, scheduled_at=now) for f in due])
     logger.info("feeds scheduled", extra={"due": len(due), "feeds": len(feeds)})
     metrics.add_metric(name="FeedsScheduled", unit="Count", value=len(due))
+    # a gauge, once per run: the FeedsFailing alarm in template.yaml watches it
+    failing = [f.id for f in feeds if _failing(states.get(f.id, {}), s.feed_failures_before_notice)]
+    metrics.add_metric(name="FeedsFailing", unit="Count", value=len(failing))
+    if failing:
+        logger.warning("feeds failing", extra={"feed_ids": failing})
     return len(due)
+
+
+def _failing(state: dict[str, Any], threshold: int) -> bool:
+    """Failed as many polls in a row as it takes to tell the newsrooms."""
+    return int(state.get("failures", 0) or 0) >= threshold

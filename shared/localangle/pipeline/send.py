@@ -22,7 +22,7 @@ from localangle.models.alert import Alert, Source
 from localangle.models.config import Newsroom, OpsChannel
 from localangle.models.messages import AlertMessage
 from localangle.models.notice import FeedNotice
-from localangle.observability import logger, metrics
+from localangle.observability import log_keys, logger, metrics
 from localangle.pipeline import runtime
 from localangle.render import AlertView, notice_view, view, with_carriers
 from localangle.routing import audiences, notice_audiences
@@ -113,6 +113,14 @@ def deliver(delivery: Delivery) -> None:
     _deliver_once(settings().idempotency_table, client("dynamodb"))(delivery=delivery)
 
 
+def _message_keys(message: AlertMessage) -> dict[str, str | None]:
+    if message.notice is not None:
+        return {"feed_id": message.notice.feed_id}
+    assert message.alert is not None
+    return {"alert_key": message.alert.key, "operation_id": message.alert.operation}
+
+
+@log_keys(_message_keys)
 def send_message(message: AlertMessage) -> int:
     """Deliver what an AlertQueue message carries: an alert, or a notice about a feed."""
     if message.notice is not None:
