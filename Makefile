@@ -1,6 +1,7 @@
 # localangle — everything a fresh machine needs is behind these targets.
 #   make demo   the whole flow offline on the seed articles
 #   make test   every check: lint, format, types, template lint, all tests
+#   make build  the deployable artifacts (build/), for python3.13 on arm64, without Docker
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -9,7 +10,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum 
 CHECKOV_VENV  := .tools/checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cksum < .ci/checkov-constraints.txt | cut -d' ' -f1)
 
-.PHONY: setup demo test lint typecheck template pytest browser replay bench clean
+.PHONY: setup demo test lint typecheck template pytest browser replay bench build clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +36,12 @@ lint: setup
 
 typecheck: setup
 	$(BIN)/mypy
+	$(BIN)/mypy .ci/build.py
+
+# The layer and functions for python3.13 on arm64, without Docker: see build/manifest.json, then
+#   sam deploy --guided --template-file build/template.yaml
+build: setup
+	$(BIN)/python .ci/build.py --out build
 
 $(CHECKOV_STAMP): .ci/checkov-constraints.txt
 	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
@@ -58,4 +65,4 @@ pytest: setup browser
 test: lint typecheck template pytest
 
 clean:
-	rm -rf $(VENV) .tools out .pytest_cache .mypy_cache .ruff_cache .aws-sam
+	rm -rf $(VENV) .tools build out .pytest_cache .mypy_cache .ruff_cache .aws-sam
