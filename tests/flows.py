@@ -106,13 +106,16 @@ def run_seeds(
     faults: AwsFaults | None = None,
     before_tick: Callable[[World, int], None] | None = None,
     sender: str = SENDER,
+    operations: list[tuple[str, str]] | None = None,
 ) -> Outcome:
     """The seeds through a fresh world configured from seeds/. Faults (armed before or during the run) apply
     once the world is configured; `before_tick(world, n)` runs before the scheduled run after seed n."""
     from localangle.config import load_dir
 
     config = load_dir(ROOT / "seeds")
-    with World(ROOT, operation_texts(), config.newsrooms, tmp_path / "flow.log", sender) as world:
+    with World(
+        ROOT, operations or operation_texts(), config.newsrooms, tmp_path / "flow.log", sender
+    ) as world:
         for feed in config.feeds:
             world.add_outlet(feed)
         world.upload_config()

@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -177,6 +178,23 @@ def cmd_redrive(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backfill(args: argparse.Namespace) -> int:
+    from localangle.backfill import BackfillError, run
+    from localangle.settings import SettingsError
+
+    try:
+        return run(args.operation, args.since, args.stack, sys.stdout)
+    except (BackfillError, SettingsError) as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date such as 2014-07-16") from None
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="localangle", description="Regional angles and conflicting figures on national news stories."
@@ -226,6 +244,21 @@ def parser() -> argparse.ArgumentParser:
     redrive.add_argument("--to", metavar="QUEUE", help="the queue to send to (default: the DLQ's one source)")
     redrive.add_argument("--limit", type=int, help="move at most this many messages")
     redrive.set_defaults(func=cmd_redrive)
+    backfill = sub.add_parser(
+        "backfill",
+        help="read the archive again with the current rules; the ledger gains what they find, and only "
+        "alerts never sent go out (AWS)",
+    )
+    backfill.add_argument("--operation", required=True, metavar="ID", help="the tracked operation's id")
+    backfill.add_argument(
+        "--since", type=_date, metavar="DATE", help="only articles published on or after DATE"
+    )
+    backfill.add_argument(
+        "--stack",
+        metavar="NAME",
+        help="the deployed stack (default: the functions' variables in the environment)",
+    )
+    backfill.set_defaults(func=cmd_backfill)
     return p
 
 

@@ -59,6 +59,22 @@ def process_article(message: ArticleMessage) -> int:
     if articles.content_hash(article.id) == article.content_hash:
         logger.info("article unchanged", extra={"article_id": article.id})
         return 0
+    return read_and_hand_over(article, archive, articles, catch_up=message.catch_up)
+
+
+def read_and_hand_over(
+    article: Article,
+    archive: Archive,
+    articles: Articles,
+    *,
+    catch_up: bool = False,
+    only: str | None = None,
+    run: str = "",
+) -> int:
+    """Read the article with the current rules, hand its figures to the ledger of each operation it is about
+    (only `only`, when given), and archive it. `run` sets a re-reading apart from the first reading, which
+    the ledger queue would otherwise take for a duplicate. Returns how many operations it was handed to."""
+    s = settings()
     analysis = runtime.reader().analyse(article)
     origin = Source(
         article_id=article.id,
@@ -67,10 +83,13 @@ def process_article(message: ArticleMessage) -> int:
         title=article.title,
         published=article.published,
     )
+    matches = [m for m in analysis.matches if only is None or m.operation == only]
     sig = sketch(article.text) if analysis.matches else []
-    for match in analysis.matches:
+    for match in matches:
         figures = [f for f in analysis.figures if f.operation == match.operation]
-        dedup = hashlib.sha256(f"{article.id}:{article.content_hash}:{match.operation}".encode()).hexdigest()
+        dedup = hashlib.sha256(
+            f"{article.id}:{article.content_hash}:{match.operation}{run}".encode()
+        ).hexdigest()
         send(
             s.ledger_queue_url,
             LedgerMessage(
@@ -80,7 +99,7 @@ def process_article(message: ArticleMessage) -> int:
                 regions=analysis.regions,
                 figures=figures,
                 evidence=analysis.evidence,
-                catch_up=message.catch_up or _before_tracking(article, match.operation),
+                catch_up=catch_up or _before_tracking(article, match.operation),
                 sketch=sig,
             ),
             group=match.operation,
@@ -99,7 +118,7 @@ def process_article(message: ArticleMessage) -> int:
     )
     metrics.add_metric(name="ArticlesProcessed", unit="Count", value=1)
     metrics.add_metric(name="FiguresRead", unit="Count", value=len(analysis.figures))
-    return len(analysis.matches)
+    return len(matches)
 
 
 def _before_tracking(article: Article, operation_id: str) -> bool:
