@@ -45,9 +45,17 @@ def _pip(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def _target(platform: str, python_version: str) -> list[str]:
+    """pip's options for the target. A manylinux2014 platform also admits the newer manylinux_2_28 and
+    _2_34 wheels that Lambda's Amazon Linux 2023 (glibc 2.34) runs; the layer's versions are those tested
+    (constraints.txt)."""
+    platforms = [platform]
+    if platform.startswith("manylinux2014_"):
+        arch = platform.removeprefix("manylinux2014_")
+        platforms += [f"manylinux_2_28_{arch}", f"manylinux_2_34_{arch}"]
     return [
-        "--platform",
-        platform,
+        *(option for p in platforms for option in ("--platform", p)),
+        "--constraint",
+        str(ROOT / "constraints.txt"),
         "--python-version",
         python_version,
         "--implementation",

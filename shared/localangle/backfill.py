@@ -13,7 +13,7 @@ import os
 import sys
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any, TextIO
 
 from tqdm import tqdm
@@ -35,7 +35,7 @@ class BackfillError(RuntimeError):
 class Backfilled:
     articles: int = 0  # archived articles read again
     handed_over: int = 0  # of them, about the operation: sent to its ledger
-    skipped: int = 0  # published before --since
+    skipped: int = 0  # published (or, undated, archived) before --since
 
 
 def stack_environment(stack: str) -> dict[str, str]:
@@ -89,20 +89,23 @@ def backfill(operation: str, since: date | None = None, progress: TextIO | None 
     except KeyError:
         raise BackfillError(f"no tracked operation {operation!r} in the deployed configuration") from None
     archive, articles = Archive(s.archive_bucket), Articles(s.articles_table)
-    keys = sorted(archive.list("articles/"))
     raw_keys = set(archive.list("raw/"))
+    stored = []
+    for key, written in archive.modified("articles/").items():
+        article = Article.model_validate(json.loads(archive.get(key))["article"])
+        stored.append((article.published or written, article))  # undated: when it was archived
+    # in order of publication, as they first arrived: first reports and later corrections judged as they were
+    stored.sort(key=lambda pair: (pair[0], pair[1].id))
     run = uuid.uuid4().hex[:12]
     done = Backfilled()
-    bar: Any = tqdm(keys, desc=f"backfill {operation}", unit="article", file=progress or sys.stderr)
-    for key in bar:
-        stored = Article.model_validate(json.loads(archive.get(key))["article"])
-        when = stored.published or datetime.now(UTC)
+    bar: Any = tqdm(stored, desc=f"backfill {operation}", unit="article", file=progress or sys.stderr)
+    for when, article in bar:
         if since and when.date() < since:
             done.skipped += 1
             continue
-        article = build_article(_message(stored, raw_keys), archive)
         done.articles += 1
-        if read_and_hand_over(article, archive, articles, only=operation, run=f"backfill:{run}"):
+        reread = build_article(_message(article, raw_keys), archive)
+        if read_and_hand_over(reread, archive, articles, only=operation, run=f"backfill:{run}"):
             done.handed_over += 1
         bar.set_postfix(about_it=done.handed_over)
     return done

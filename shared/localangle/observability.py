@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import functools
-import logging
 import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
-
-def _handler() -> logging.Handler | None:
-    # Local runs (demo, replay) send structured logs to a file so the terminal shows what an editor reads.
-    path = os.environ.get("LOCALANGLE_LOG_FILE")
-    return logging.FileHandler(path, encoding="utf-8") if path else None
-
-
-logger = Logger(service="localangle", logger_handler=_handler())
+# Local runs (demo, replay) send these structured logs to a file while their world runs (local/world.py),
+# so the terminal shows what an editor reads.
+logger = Logger(service="localangle")
 tracer = Tracer(service="localangle")
 metrics = Metrics(
     namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "localangle"), service="localangle"

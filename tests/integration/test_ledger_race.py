@@ -12,7 +12,7 @@ from localangle.adapters import aws
 from localangle.adapters.storage import LedgerTable
 from localangle.articles import read_article_file
 from localangle.core.analysis import Reader
-from localangle.core.ledger import Ledger
+from localangle.core.ledger import Ledger, LedgerUpdate
 from localangle.local.world import World
 from localangle.models.alert import Source
 from localangle.models.messages import LedgerMessage
@@ -94,3 +94,20 @@ def test_two_conflicting_articles_at_the_same_moment_still_conflict_once(
     angles = [a["region"] for a in world.alerts() if a["kind"] == "new_regional_angle"]
     assert angles == ["cheshire"]
     assert len(world.slack.messages) == len(world.alerts())
+
+
+def test_undoing_an_uncommitted_update_keeps_what_another_committed_meanwhile(world: World) -> None:
+    table = LedgerTable(world.cloud.env["LEDGER_TABLE"])
+    key = {"pk": "op#areas#arrests", "sk": "cheshire"}
+    table.table.put_item(Item={**key, "low": 10})
+    table.table.put_item(Item={"pk": "op#areas#arrests", "sk": "devon-and-cornwall", "low": 22})
+    # Given update A lowering Cheshire to 5 and Devon and Cornwall to 20, not yet committed
+    undo_a = table.apply(
+        "op", "article-a", LedgerUpdate(area_lows={"arrests": {"cheshire": 5, "devon-and-cornwall": 20}})
+    )
+    # and update B lowering Cheshire to 3, committed meanwhile
+    table.apply("op", "article-b", LedgerUpdate(area_lows={"arrests": {"cheshire": 3}}))
+    # When A cannot commit and is undone
+    table.undo("op", undo_a)
+    # Then B's 3 stays, and what only A changed is put back
+    assert table.area_lows("op", "arrests") == {"cheshire": 3, "devon-and-cornwall": 22}

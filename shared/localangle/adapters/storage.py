@@ -44,6 +44,13 @@ class Archive:
             names.extend(obj["Key"] for obj in page.get("Contents", []))
         return names
 
+    def modified(self, prefix: str) -> dict[str, datetime]:
+        """When each object under the prefix was last written."""
+        out: dict[str, datetime] = {}
+        for page in client("s3").get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+            out.update({obj["Key"]: obj["LastModified"] for obj in page.get("Contents", [])})
+        return out
+
     def put_raw(self, article_id: str, body: bytes, content_type: str) -> str:
         return self.put(f"raw/{article_id}.html", body, content_type or "text/html")
 
@@ -163,7 +170,8 @@ class Undo:
     article_id: str
     claim_rows: dict[tuple[str, str], dict[str, Any]]
     new_keys: set[tuple[str, str]]
-    items: list[tuple[dict[str, str], dict[str, Any] | None]] = field(default_factory=list)
+    # (key, the item it replaced or None, the condition under which the item is still the one apply wrote)
+    items: list[tuple[dict[str, str], dict[str, Any] | None, Any]] = field(default_factory=list)
 
 
 def _dump(claims: list[Claim]) -> str:
@@ -354,47 +362,62 @@ class LedgerTable:
     def apply(self, operation: str, article_id: str, update: LedgerUpdate) -> Undo:
         """Record an article's claims, replacing what an earlier version of it said, and its first-seen
         regions and area lows. Safe to repeat: every write is keyed by article and position. Returns what
-        it overwrote, for `undo` should the update not be committed."""
+        it overwrote, for `undo` should the update not be committed; if a write fails, what was written
+        before it is undone and the error raised."""
         before = update.before
         rows = self._claim_rows(operation, article_id, update.claims, update.outside)
         old_rows = self._claim_rows(operation, article_id, before.claims, before.outside)
-        self._write_rows(rows, set(old_rows) - set(rows))
         undo = Undo(article_id=article_id, claim_rows=old_rows, new_keys=set(rows))
-        item = {
-            "pk": f"{operation}#articles",
-            "sk": article_id,
-            "claims": _dump(update.claims),
-            "outside": _dump(update.outside),
-            "revised": _dump(update.revised),
-            "prior": _dump(update.prior),
-        }
-        undo.items.append(({"pk": item["pk"], "sk": article_id}, self._put_returning_old(item)))
-        for region in update.regions:
-            key = {"pk": f"{operation}#regions", "sk": region}
-            written, old = self._put_if(
-                {**key, "article_id": article_id},
-                Attr("pk").not_exists() | Attr("article_id").eq(article_id),
-            )
-            if written:
-                undo.items.append((key, old))
-        for metric, lows in update.area_lows.items():
-            for area, low in lows.items():
-                key = {"pk": f"{operation}#areas#{metric}", "sk": area}
+        try:
+            self._write_rows(rows, set(old_rows) - set(rows))
+            item = {
+                "pk": f"{operation}#articles",
+                "sk": article_id,
+                "claims": _dump(update.claims),
+                "outside": _dump(update.outside),
+                "revised": _dump(update.revised),
+                "prior": _dump(update.prior),
+            }
+            undo.items.append(({"pk": item["pk"], "sk": article_id}, self._put_returning_old(item), None))
+            for region in update.regions:
+                key = {"pk": f"{operation}#regions", "sk": region}
                 written, old = self._put_if(
-                    {**key, "low": low}, Attr("low").not_exists() | Attr("low").gt(low)
+                    {**key, "article_id": article_id},
+                    Attr("pk").not_exists() | Attr("article_id").eq(article_id),
                 )
                 if written:
-                    undo.items.append((key, old))
+                    undo.items.append((key, old, Attr("article_id").eq(article_id)))
+            for metric, lows in update.area_lows.items():
+                for area, low in lows.items():
+                    key = {"pk": f"{operation}#areas#{metric}", "sk": area}
+                    written, old = self._put_if(
+                        {**key, "low": low}, Attr("low").not_exists() | Attr("low").gt(low)
+                    )
+                    if written:
+                        undo.items.append((key, old, Attr("low").eq(low)))
+        except Exception:
+            self.undo(operation, undo)
+            raise
         return undo
 
     def undo(self, operation: str, undo: Undo) -> None:
-        """Put back what `apply` overwrote: an update that could not be committed leaves no trace."""
+        """Put back what `apply` overwrote: an update that could not be committed leaves no trace. A first
+        sighting or area low is put back only while it still holds what `apply` wrote: another article's
+        update, committed meanwhile, stays."""
         self._write_rows(undo.claim_rows, undo.new_keys - set(undo.claim_rows))
-        for key, old in reversed(undo.items):
-            if old is None:
-                self.table.delete_item(Key=key)
-            else:
-                self.table.put_item(Item=old)
+        for key, old, still_ours in reversed(undo.items):
+            try:
+                if old is None:
+                    self.table.delete_item(
+                        Key=key, **({"ConditionExpression": still_ours} if still_ours else {})
+                    )
+                else:
+                    self.table.put_item(
+                        Item=old, **({"ConditionExpression": still_ours} if still_ours else {})
+                    )
+            except ClientError as exc:
+                if not _conditional_failed(exc):
+                    raise
 
     def _put_returning_old(self, item: dict[str, Any]) -> dict[str, Any] | None:
         old = self.table.put_item(Item=item, ReturnValues="ALL_OLD").get("Attributes")

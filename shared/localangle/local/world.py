@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -126,7 +127,6 @@ class World:
             env["POWERTOOLS_METRICS_DISABLED"] = "false"
         if self.log_file:
             self.log_file.parent.mkdir(parents=True, exist_ok=True)
-            env["LOCALANGLE_LOG_FILE"] = str(self.log_file)
         self._set_env(env)
         self.mock = mock_aws()
         self.mock.start()
@@ -168,6 +168,7 @@ class World:
         if self.log_file:
             self._log = self.log_file.open("a", encoding="utf-8")
             self.flow.stdout = self._log
+            self._log_to_file()
         return self
 
     def __exit__(
@@ -176,6 +177,7 @@ class World:
         self.site.__exit__()
         self.slack.__exit__()
         if self.log_file:
+            self._log_handlers()
             self._log.close()
         self.mock.stop()
         aws.reset()
@@ -184,6 +186,36 @@ class World:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+    def _log_to_file(self) -> None:
+        """The service's log lines go to the world's log file, not the terminal, while the world runs (the
+        logger may have been made before the world, so its environment alone cannot say so)."""
+        import logging
+
+        from localangle.observability import logger
+
+        std = logging.getLogger(logger.name)
+        self._terminal = [
+            h
+            for h in std.handlers
+            if type(h) is logging.StreamHandler and h.stream in (sys.stdout, sys.stderr)
+        ]
+        for handler in self._terminal:
+            std.removeHandler(handler)
+        self._file_handler = logging.StreamHandler(self._log)
+        self._file_handler.setFormatter(logger.registered_formatter)
+        std.addHandler(self._file_handler)
+
+    def _log_handlers(self) -> None:
+        """Give the logger back the handlers it had before the world."""
+        import logging
+
+        from localangle.observability import logger
+
+        std = logging.getLogger(logger.name)
+        std.removeHandler(self._file_handler)
+        for handler in self._terminal:
+            std.addHandler(handler)
 
     def _set_env(self, values: dict[str, str]) -> None:
         for key, value in values.items():

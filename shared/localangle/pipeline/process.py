@@ -105,8 +105,9 @@ def read_and_hand_over(
             group=match.operation,
             dedup=dedup,
         )
-    key = archive.put_article(article, analysis)
-    articles.put(article, analysis, key)  # last: a crash before this re-reads the article, which is harmless
+    if only is None:  # a re-reading for one operation leaves the record the others were read from as it was
+        key = archive.put_article(article, analysis)
+        articles.put(article, analysis, key)  # last: a crash before this re-reads the article: harmless
     logger.info(
         "article processed",
         extra={
