@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
@@ -19,6 +18,7 @@ import boto3
 import botocore.endpoint
 import botocore.session
 from botocore.awsrequest import AWSResponse
+from moto.core.botocore_stubber import MockRawResponse
 from moto.core.models import botocore_stubber
 
 from localangle.adapters import aws
@@ -31,14 +31,6 @@ class Fault:
     status: int
     times: int  # how many calls in a row fail; -1: every call until cleared
     fired: int = 0
-
-
-class _Raw:
-    def __init__(self, body: bytes) -> None:
-        self.body = body
-
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        yield self.body
 
 
 def error_response(service: str, code: str, status: int, url: str) -> AWSResponse:
@@ -67,7 +59,7 @@ def error_response(service: str, code: str, status: int, url: str) -> AWSRespons
         )
     else:
         raise ValueError(f"no error shape for {service}'s protocol {model.protocol}")
-    return AWSResponse(url, status, headers, _Raw(body.encode()))
+    return AWSResponse(url, status, headers, MockRawResponse(body.encode()))
 
 
 class AwsFaults:

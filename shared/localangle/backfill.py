@@ -105,7 +105,7 @@ def backfill(operation: str, since: date | None = None, progress: TextIO | None 
             continue
         done.articles += 1
         reread = build_article(_message(article, raw_keys), archive)
-        if read_and_hand_over(reread, archive, articles, only=operation, run=f"backfill:{run}"):
+        if read_and_hand_over(reread, archive, articles, only=operation, run=f"backfill-{run}"):
             done.handed_over += 1
         bar.set_postfix(about_it=done.handed_over)
     return done

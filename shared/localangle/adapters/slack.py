@@ -132,9 +132,8 @@ def post(webhook_url: str, view: AlertView, timeout: int = 10) -> None:
     except (OSError, URLError) as exc:  # timeouts, refused or dropped connections
         reason = getattr(exc, "reason", None) or exc
         raise SlackError(f"Slack webhook unreachable: {type(exc).__name__}: {reason}") from None
-    except (
-        Exception
-    ) as exc:  # e.g. urllib's ValueError for a malformed URL, which quotes the URL: not passed on
+    # anything else (urllib's ValueError for a malformed URL) may quote the URL: only its kind is passed on
+    except Exception as exc:
         raise SlackError(f"Slack webhook not usable: {type(exc).__name__}") from None
     if response.status_code != 200:
         raise SlackError(f"Slack webhook answered {response.status_code}: {str(response.body)[:200]}")

@@ -39,10 +39,7 @@ class Archive:
         return self.get(key).decode("utf-8")
 
     def list(self, prefix: str) -> list[str]:
-        names: list[str] = []
-        for page in client("s3").get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
-            names.extend(obj["Key"] for obj in page.get("Contents", []))
-        return names
+        return list(self.modified(prefix))
 
     def modified(self, prefix: str) -> dict[str, datetime]:
         """When each object under the prefix was last written."""
@@ -406,15 +403,12 @@ class LedgerTable:
         update, committed meanwhile, stays."""
         self._write_rows(undo.claim_rows, undo.new_keys - set(undo.claim_rows))
         for key, old, still_ours in reversed(undo.items):
+            condition = {"ConditionExpression": still_ours} if still_ours is not None else {}
             try:
                 if old is None:
-                    self.table.delete_item(
-                        Key=key, **({"ConditionExpression": still_ours} if still_ours else {})
-                    )
+                    self.table.delete_item(Key=key, **condition)
                 else:
-                    self.table.put_item(
-                        Item=old, **({"ConditionExpression": still_ours} if still_ours else {})
-                    )
+                    self.table.put_item(Item=old, **condition)
             except ClientError as exc:
                 if not _conditional_failed(exc):
                     raise

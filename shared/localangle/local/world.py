@@ -8,6 +8,7 @@ the scheduled flow to the end, so arrival order is the order of publication.
 from __future__ import annotations
 
 import html
+import logging
 import os
 import re
 import sys
@@ -177,7 +178,7 @@ class World:
         self.site.__exit__()
         self.slack.__exit__()
         if self.log_file:
-            self._log_handlers()
+            self._restore_log_handlers()
             self._log.close()
         self.mock.stop()
         aws.reset()
@@ -190,8 +191,6 @@ class World:
     def _log_to_file(self) -> None:
         """The service's log lines go to the world's log file, not the terminal, while the world runs (the
         logger may have been made before the world, so its environment alone cannot say so)."""
-        import logging
-
         from localangle.observability import logger
 
         std = logging.getLogger(logger.name)
@@ -206,10 +205,8 @@ class World:
         self._file_handler.setFormatter(logger.registered_formatter)
         std.addHandler(self._file_handler)
 
-    def _log_handlers(self) -> None:
+    def _restore_log_handlers(self) -> None:
         """Give the logger back the handlers it had before the world."""
-        import logging
-
         from localangle.observability import logger
 
         std = logging.getLogger(logger.name)

@@ -30,10 +30,8 @@ def update_ledger(message: LedgerMessage) -> list[str]:
         return []
     table = LedgerTable(s.ledger_table)
     story = table.story_of(message.operation, message.sketch) if message.sketch else None
-    original = message
-    message = _without_carried_figures(table, message, story)
-    update = _judge_and_record(table, operation, message)
-    _record_story(table, original, story)  # once the judgement is committed: a failure leaves no trace
+    update = _judge_and_record(table, operation, _without_carried_figures(table, message, story))
+    _record_story(table, message, story)  # once the judgement is committed: a failure leaves no trace
     records = AlertRecords(s.alerts_table)
     queued = []
     for alert in update.alerts:

@@ -87,9 +87,8 @@ def read_and_hand_over(
     sig = sketch(article.text) if analysis.matches else []
     for match in matches:
         figures = [f for f in analysis.figures if f.operation == match.operation]
-        dedup = hashlib.sha256(
-            f"{article.id}:{article.content_hash}:{match.operation}{run}".encode()
-        ).hexdigest()
+        reading = f"{article.id}:{article.content_hash}:{match.operation}" + (f":{run}" if run else "")
+        dedup = hashlib.sha256(reading.encode()).hexdigest()
         send(
             s.ledger_queue_url,
             LedgerMessage(
