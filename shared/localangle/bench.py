@@ -1,19 +1,43 @@
-"""`localangle bench`: what reading an article costs, and how that cost grows with the tracked operations.
+"""`localangle bench`: where the time and the money go, beside the floor the product cannot go below.
 
-Figures are medians over a corpus of article files, reported, never asserted in tests.
+One run over a corpus of at least 2,000 articles (`corpus.py`: the seed and test articles and varied articles
+of our own, each with a full outlet page and a place in a feed) measures:
+
+- the floor: feedparser on the feed bytes (each article's share of its feed document) and trafilatura on its
+  page, the work no reader of the web can skip;
+- the analysis on top of it: our own feed normalisation, the article built from the page text, matching,
+  figures and places, the near-duplicate sketch;
+- how that analysis grows with 1,000 tracked operations;
+- each handler's import in fresh interpreters (the cold start's share that is ours);
+- the whole flow offline on moto, with every AWS request counted per function and priced (`cost.py`).
+
+Times are medians, reported and never asserted in tests.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from localangle.articles import article_files, read_article_file
+from localangle import corpus
+from localangle.adapters.extract import PageText
 from localangle.core.analysis import Reader
+from localangle.core.similarity import sketch
 from localangle.models.article import Article
+from localangle.models.messages import ArticleMessage
 from localangle.models.operation import MetricSpec, Operation
+
+TICK = timedelta(minutes=15)  # the schedule's rate in template.yaml
 
 
 def synthetic_operations(base: list[Operation], count: int) -> list[Operation]:
@@ -42,6 +66,15 @@ def synthetic_operations(base: list[Operation], count: int) -> list[Operation]:
     return out
 
 
+def _median_ms(work: Callable[[], object], rounds: int) -> float:
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        work()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
 def per_article_ms(readers: list[Reader], articles: list[Article], rounds: int = 15) -> list[float]:
     """Median time to analyse one article with each reader, after a warm-up pass.
 
@@ -60,17 +93,265 @@ def per_article_ms(readers: list[Reader], articles: list[Article], rounds: int =
     return [statistics.median(bucket) for bucket in samples]
 
 
-def run(operations: list[Operation], corpus: list[str], many: int = 100, rounds: int = 15) -> dict[str, Any]:
-    articles = [read_article_file(p) for p in article_files(corpus)]
+RSS = "application/rss+xml"
+
+
+def _analyse(reader: Reader, message: ArticleMessage, page: PageText | None) -> None:
+    """What ProcessArticle computes beyond extraction: the article, the reading, the near-duplicate sketch."""
+    from localangle.pipeline.process import compose_article
+
+    article = compose_article(message, page)
+    if reader.analyse(article).matches:
+        sketch(article.text)
+
+
+def reading(outlets: list[corpus.Outlet], operations: list[Operation], rounds: int = 3) -> dict[str, float]:
+    """The floor and the analysis on top of it, per article, medians over the corpus."""
+    import feedparser
+
+    from localangle.adapters.extract import extract_page
+    from localangle.adapters.feeds import parse_feed
+    from localangle.models.config import FeedConfig
+    from localangle.pipeline.fetch import entry_message
+
+    reader = Reader(operations)
+    floor: list[float] = []
+    analysis: list[float] = []
+    for outlet in outlets:
+        feed = FeedConfig(id=outlet.id, outlet=outlet.name, url=outlet.feed_url, patch=outlet.patch)
+        for items in corpus.feeds(outlet):
+            body = corpus.feed_xml(outlet, items)
+            feedparser_ms = _median_ms(partial(feedparser.parse, body), rounds)
+            parsed = parse_feed(body, outlet.feed_url, RSS)
+            ours_ms = _median_ms(partial(parse_feed, body, outlet.feed_url, RSS), rounds)
+            for item, entry in zip(items, parsed.entries, strict=True):
+                page = extract_page(item.page, entry.url)
+                extract_ms = _median_ms(partial(extract_page, item.page, entry.url), rounds)
+                read_ms = _median_ms(partial(_analyse, reader, entry_message(feed, entry), page), rounds)
+                floor.append(feedparser_ms / len(items) + extract_ms)
+                analysis.append(max(0.0, ours_ms - feedparser_ms) / len(items) + read_ms)
+    return {
+        "articles": len(floor),
+        "floor_ms_per_article": round(statistics.median(floor), 3),
+        "analyse_ms_per_article": round(statistics.median(analysis), 3),
+        "overhead_ratio": round(statistics.median(analysis) / statistics.median(floor), 3),
+    }
+
+
+def scaling(outlets: list[corpus.Outlet], operations: list[Operation], many: int, rounds: int) -> float:
+    articles = [item.article for outlet in outlets for item in outlet.items]
     readers = [Reader(operations[:1]), Reader(synthetic_operations(operations, many))]
     one, lots = per_article_ms(readers, articles, rounds)
-    return {
-        "articles": len(articles),
-        "operations": many,
-        "analyse_ms_per_article_one_operation": round(one, 3),
-        f"analyse_ms_per_article_{many}_operations": round(lots, 3),
-        "ops_scaling_ratio": round(lots / one, 3),
+    return round(lots / one, 3)
+
+
+def handler_imports(root: Path, processes: int = 5) -> dict[str, float]:
+    """Median milliseconds to import each handler in `processes` fresh interpreters set up as in Lambda."""
+    env = {
+        **os.environ,
+        "AWS_LAMBDA_FUNCTION_NAME": "localangle-bench",
+        "AWS_REGION": "eu-west-2",
+        "AWS_DEFAULT_REGION": "eu-west-2",
+        "POWERTOOLS_SERVICE_NAME": "localangle",
+        "POWERTOOLS_METRICS_NAMESPACE": "localangle",
     }
+    code = (
+        "import sys, time; sys.path.insert(0, sys.argv[1]); start = time.perf_counter(); import app; "
+        "print((time.perf_counter() - start) * 1000)"
+    )
+    out = {}
+    for function in sorted(p for p in (root / "functions").iterdir() if (p / "app.py").is_file()):
+        samples = []
+        for _ in range(processes):
+            done = subprocess.run(
+                [sys.executable, "-c", code, str(function)],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            samples.append(float(done.stdout.strip().splitlines()[-1]))
+        out[function.name] = round(statistics.median(samples), 1)
+    return out
+
+
+def end_to_end(root: Path, outlets: list[corpus.Outlet]) -> dict[str, Any]:
+    """The corpus through the whole offline flow, published through the day as outlets published it, a
+    scheduled run every fifteen minutes; every AWS request counted and priced."""
+    from localangle import cost
+    from localangle.config import load_dir
+    from localangle.local.cloud import load_template
+    from localangle.local.world import World
+    from localangle.meter import AwsMeter
+    from localangle.models.config import FeedConfig
+
+    config = load_dir(root / "seeds")
+    operations = [(p.name, p.read_text()) for p in sorted((root / "seeds" / "operations").glob("*.yaml"))]
+    # Each article goes online when it was published; the article files (other years, other stories) go
+    # online through the same day, half an hour apart, their own dates unchanged.
+    files = iter(range(1, 10**6))
+    plan = sorted(
+        (
+            (
+                item.article.published
+                if item.kind != "file" and item.article.published
+                else corpus.DAY + next(files) * TICK * 2,
+                outlet,
+                item,
+            )
+            for outlet in outlets
+            for item in outlet.items
+        ),
+        key=lambda x: (x[0], x[1].id, x[2].article.id),
+    )
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        World(root, operations, config.newsrooms, Path(tmp) / "flow.log", metrics=True) as world,
+    ):
+        for outlet in outlets:
+            world.add_outlet(
+                FeedConfig(id=outlet.id, outlet=outlet.name, url=outlet.feed_url, patch=outlet.patch)
+            )
+        world.upload_config()
+        log = Path(tmp) / "flow.log"
+        log_start = log.stat().st_size if log.exists() else 0
+        http_start = len(world.site.requests)
+        flow = world.flow
+        busy_start, invocations_start = dict(flow.busy), dict(flow.invocations)
+        start = time.perf_counter()
+        with AwsMeter(flow) as meter:
+            now = corpus.DAY
+            i = 0
+            while i < len(plan):
+                now += TICK
+                while i < len(plan) and plan[i][0] <= now:
+                    _, outlet, item = plan[i]
+                    world.publish(outlet.id, item.article, None, item.article.id, page=item.page)
+                    i += 1
+                world.tick(now)
+        elapsed = time.perf_counter() - start
+        log.parent.mkdir(exist_ok=True)
+        log_bytes = (log.stat().st_size if log.exists() else 0) - log_start
+        memory = _memory(load_template(root / "template.yaml"))
+        functions: dict[str, cost.FunctionUse] = {}
+        for name, calls in meter.function_calls().items():
+            use = functions[name] = cost.FunctionUse(memory_mb=memory.get(name, 512))
+            use.requests = dict(_by_service(calls))
+        for name in flow.invocations:
+            use = functions.setdefault(name, cost.FunctionUse(memory_mb=memory.get(name, 512)))
+            use.invocations = flow.invocations[name] - invocations_start.get(name, 0)
+            use.seconds = flow.busy.get(name, 0.0) - busy_start.get(name, 0.0)
+            use.aws_seconds = meter.aws_seconds.get(name, 0.0)
+        functions.setdefault("fetch_feed", cost.FunctionUse(memory_mb=memory.get("fetch_feed", 512)))
+        functions["fetch_feed"].http_requests = len(world.site.requests) - http_start
+        usage = cost.Usage(
+            functions=functions,
+            s3_put=meter.s3_put,
+            s3_get=meter.s3_get,
+            dynamodb_write_units=meter.dynamodb_write_units,
+            dynamodb_read_units=meter.dynamodb_read_units,
+            # Lambda's pollers: a receive and a batch delete for every invocation an SQS queue triggered
+            sqs_requests=meter.sqs_requests
+            + 2
+            * sum(
+                f.invocations
+                for n, f in functions.items()
+                if n in ("fetch_feed", "process_article", "send_alert")
+            ),
+            sqs_fifo_requests=meter.sqs_fifo_requests
+            + 2 * functions.get("update_ledger", cost.FunctionUse(0)).invocations,
+            ses_emails=meter.ses_emails,
+            sns_publishes=meter.sns_publishes,
+            log_bytes=log_bytes,
+        )
+        new = flow.consumed.get("ArticleQueue", 0)
+        dollars = cost.dollars(usage)
+        by_function = meter.function_calls()
+        by_operation: Counter[str] = Counter()
+        for counted in by_function.values():
+            by_operation.update(counted)
+        requests = sum(by_operation.values())
+        return {
+            "e2e_articles": new,
+            "e2e_seconds": round(elapsed, 1),
+            "e2e_articles_per_s": round(new / elapsed, 2),
+            "alerts": len(world.alerts()),
+            "aws_requests_per_article": round(requests / new, 2),
+            "usd_per_million_articles": round(sum(dollars.values()) / new * 1e6, 2),
+            "usd_per_million_by_item": {k: round(v / new * 1e6, 3) for k, v in dollars.items()},
+            "requests_per_article_by_function": {
+                name: round(sum(c.values()) / new, 3) for name, c in sorted(by_function.items())
+            },
+            "requests_per_article_by_operation": {
+                op: round(n / new, 3) for op, n in by_operation.most_common()
+            },
+            "prices": f"{cost.PRICES_REGION}, read {cost.PRICES_READ}",
+        }
+
+
+def _by_service(calls: Counter[str]) -> Counter[str]:
+    out: Counter[str] = Counter()
+    for key, n in calls.items():
+        out[key.split(".")[0]] += n
+    return out
+
+
+def _memory(template: dict[str, Any]) -> dict[str, int]:
+    """Each function's configured memory in MB (its own MemorySize, else the template's Globals)."""
+    default = int(template.get("Globals", {}).get("Function", {}).get("MemorySize", 128))
+    out = {}
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::Serverless::Function":
+            props = resource["Properties"]
+            name = Path(str(props["CodeUri"])).name
+            out[name] = int(props.get("MemorySize", default))
+    return out
+
+
+def run(
+    root: Path,
+    operations: list[Operation],
+    files: list[str],
+    *,
+    size: int = 2000,
+    many: int = 1000,
+    rounds: int = 3,
+    processes: int = 5,
+    e2e: bool = True,
+) -> dict[str, Any]:
+    outlets = corpus.build(files, size)
+    result: dict[str, Any] = reading(outlets, operations, rounds)
+    result["operations"] = many
+    result["ops_scaling_ratio"] = scaling(outlets, operations, many, rounds)
+    imports = handler_imports(root, processes)
+    result["handler_import_ms"] = max(imports.values())
+    result["handler_import_ms_by_handler"] = imports
+    if e2e:
+        result.update(end_to_end(root, outlets))
+    return result
+
+
+TARGETS = {  # issue 7: what the product should come in at or under
+    "overhead_ratio": 1.0,
+    "ops_scaling_ratio": 1.5,
+    "handler_import_ms": 250,
+    "aws_requests_per_article": 8,
+    "usd_per_million_articles": 10,
+}
+
+
+def report(result: dict[str, Any]) -> str:
+    """The figures as a table for a terminal, each headline figure beside its target."""
+    lines = []
+    for key, value in result.items():
+        if isinstance(value, dict):
+            lines.append(f"{key}:")
+            lines.extend(f"    {k:<40} {v}" for k, v in value.items())
+            continue
+        target = TARGETS.get(key)
+        mark = "" if target is None else f"  (target ≤ {target}: {'met' if value <= target else 'NOT met'})"
+        lines.append(f"{key:<44} {value}{mark}")
+    return "\n".join(lines)
 
 
 def default_corpus(root: Path) -> list[str]:

@@ -18,6 +18,13 @@ class UsageError(Exception):
     """Bad input: printed as one line, exit status 2."""
 
 
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive whole number")
+    return number
+
+
 def project_root() -> Path:
     """The project folder (template.yaml, seeds/, functions/).
 
@@ -158,12 +165,19 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     root = project_root()
     operations = load_operations([root / "seeds" / "operations"])
-    result = bench.run(operations, args.paths or bench.default_corpus(root), many=args.operations)
+    result = bench.run(
+        root,
+        operations,
+        args.paths or bench.default_corpus(root),
+        size=args.articles,
+        many=args.operations,
+        rounds=args.rounds,
+        e2e=not args.no_e2e,
+    )
     if args.json:
         print(json.dumps(result))
     else:
-        for key, value in result.items():
-            print(f"{key:<44} {value}")
+        print(bench.report(result))
     return 0
 
 
@@ -230,11 +244,18 @@ def parser() -> argparse.ArgumentParser:
     ledger.add_argument("--html", metavar="FILE", help="also write the HTML page to FILE")
     ledger.add_argument("--fail-on-conflict", action="store_true", help="exit 1 if any cell is in conflict")
     ledger.set_defaults(func=cmd_ledger)
-    bench = sub.add_parser("bench", help="measure reading speed and how it scales with tracked operations")
+    bench = sub.add_parser(
+        "bench", help="measure where the time and the money go, beside the floor of parsing and extraction"
+    )
     bench.add_argument("--json", action="store_true", help="print one JSON object")
-    bench.add_argument("--operations", type=int, default=100, help="tracked operations to compare with one")
+    bench.add_argument("--articles", type=_positive, default=2000, help="corpus size (default 2,000)")
     bench.add_argument(
-        "paths", nargs="*", metavar="PATH", help="article files or folders (default: seeds, tests)"
+        "--operations", type=_positive, default=1000, help="tracked operations to compare with one"
+    )
+    bench.add_argument("--rounds", type=_positive, default=3, help="timings per article, of which the median")
+    bench.add_argument("--no-e2e", action="store_true", help="skip the end-to-end run on moto")
+    bench.add_argument(
+        "paths", nargs="*", metavar="PATH", help="article files or folders to include (default: seeds, tests)"
     )
     bench.set_defaults(func=cmd_bench)
     redrive = sub.add_parser(

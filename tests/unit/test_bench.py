@@ -1,7 +1,8 @@
-"""The bench runs and reports its figures (times are reported, never asserted)."""
+"""The bench's corpus, cost model and timings (times are reported, never asserted)."""
 
-from localangle import bench
+from localangle import bench, corpus, cost
 from localangle.config import load_operations
+from localangle.core.analysis import Reader
 from tests.conftest import ARTICLES, SEEDS
 
 
@@ -11,7 +12,53 @@ def test_synthetic_operations_are_distinct_and_valid() -> None:
     assert all(type(op).model_validate(op.model_dump()) == op for op in ops)
 
 
-def test_bench_reports_the_scaling_ratio() -> None:
-    result = bench.run(load_operations([SEEDS / "operations"]), [str(ARTICLES)], many=5, rounds=1)
-    assert result["articles"] == 5 and result["operations"] == 5
-    assert result["ops_scaling_ratio"] > 0
+def test_the_corpus_is_the_same_every_time_and_reads_like_a_news_day() -> None:
+    first, second = corpus.build([str(ARTICLES)], 120), corpus.build([str(ARTICLES)], 120)
+    assert [i.page for o in first for i in o.items] == [i.page for o in second for i in o.items]
+    items = [i for o in first for i in o.items]
+    assert len(items) == 120 and len({i.article.id for i in items}) == 120
+    kinds = {i.kind for i in items}
+    assert kinds == {"file", "operation", "other"}
+    reader = Reader(load_operations([SEEDS / "operations"]))
+    matched = {
+        kind: sum(bool(reader.analyse(i.article).matches) for i in items if i.kind == kind) for kind in kinds
+    }
+    assert matched["other"] == 0  # burglaries, drugs raids, courts: police copy about something else
+    assert matched["operation"] > 0
+    # every article sits in one feed document of its outlet, and its page carries its words among the debris
+    for outlet in first:
+        assert sum(len(f) for f in corpus.feeds(outlet)) == len(outlet.items)
+        item = outlet.items[0]
+        assert item.article.text.split("\n\n")[0][:40].encode() in item.page.replace(b"&#x27;", b"'")
+        assert len(item.page) > 4 * len(item.article.text)
+
+
+def test_reading_reports_the_floor_and_the_analysis_on_top_of_it() -> None:
+    outlets = corpus.build([str(ARTICLES)], 30)
+    result = bench.reading(outlets, load_operations([SEEDS / "operations"]), rounds=1)
+    assert result["articles"] == 30
+    assert result["floor_ms_per_article"] > 0 and result["analyse_ms_per_article"] > 0
+    assert result["overhead_ratio"] == round(
+        result["analyse_ms_per_article"] / result["floor_ms_per_article"], 3
+    )
+
+
+def test_waiting_is_billed_at_the_configured_memory_and_work_as_at_a_full_vcpu() -> None:
+    use = cost.FunctionUse(
+        memory_mb=512, seconds=2.0, aws_seconds=1.0, requests={"dynamodb": 100}, http_requests=4
+    )
+    assert use.compute_seconds() == 1.0
+    assert use.wait_seconds() == (100 * cost.LATENCY_MS["dynamodb"] + 4 * cost.LATENCY_MS["http"]) / 1000
+    assert use.gb_seconds() == 1.0 * cost.FULL_VCPU_MB / 1024 + use.wait_seconds() * 0.5
+    big = cost.FunctionUse(memory_mb=4096, seconds=1.0)
+    assert big.gb_seconds() == 4.0  # above a full vCPU, more memory does not make one thread faster
+
+
+def test_dollars_come_from_the_one_price_table() -> None:
+    usage = cost.Usage(s3_put=1000, dynamodb_write_units=1e6, ses_emails=1000, sqs_fifo_requests=1e6)
+    dollars = cost.dollars(usage)
+    assert dollars["s3"] == 1000 * cost.PRICES["s3_put_request"]
+    assert dollars["dynamodb"] == cost.PRICES["dynamodb_write_unit"] * 1e6
+    assert dollars["ses"] == 1000 * cost.PRICES["ses_email"]
+    assert dollars["sqs"] == cost.PRICES["sqs_fifo_request"] * 1e6
+    assert cost.PRICES_READ and cost.PRICES_REGION == "eu-west-2"

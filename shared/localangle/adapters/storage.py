@@ -191,6 +191,51 @@ def _query_all(table: Any, **kwargs: Any) -> list[dict[str, Any]]:
         kwargs["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
 
 
+Row = dict[str, Any]
+
+
+@dataclass
+class Replica:
+    """A warm function's copy of one operation's ledger, good for exactly one version of it.
+
+    The ledger of an operation changes only by updates that bump its version (LedgerTable.commit), and
+    UpdateLedger reads the version before judging anyway; so whatever was read at that version, and what this
+    function then wrote itself, is the ledger as it stands, and need not be read again. Partitions are read
+    whole the first time they are needed; single items (syndication index keys) as they are asked for,
+    absence included. Any other version, a failed commit or an error: the copy is dropped.
+    """
+
+    version: int | None = None
+    partitions: dict[str, dict[str, Row]] = field(default_factory=dict)  # pk → sk → item, complete
+    points: dict[tuple[str, str], Row | None] = field(default_factory=dict)  # single items, None: absent
+
+    def clear(self, version: int | None = None) -> None:
+        self.version = version
+        self.partitions.clear()
+        self.points.clear()
+
+    def put(self, item: Row) -> None:
+        pk, sk = str(item["pk"]), str(item["sk"])
+        if pk in self.partitions:
+            self.partitions[pk][sk] = dict(item)
+        if (pk, sk) in self.points:
+            self.points[(pk, sk)] = dict(item)
+
+    def delete(self, pk: str, sk: str) -> None:
+        if pk in self.partitions:
+            self.partitions[pk].pop(sk, None)
+        if (pk, sk) in self.points:
+            self.points[(pk, sk)] = None
+
+    def lookup(self, pk: str, sk: str) -> tuple[bool, Row | None]:
+        """(known, the item or None when absent)."""
+        if pk in self.partitions:
+            return True, self.partitions[pk].get(sk)
+        if (pk, sk) in self.points:
+            return True, self.points[(pk, sk)]
+        return False, None
+
+
 class LedgerTable:
     """The ledger in one table, every read a key lookup or a query on a key prefix (no scans):
 
@@ -207,16 +252,62 @@ class LedgerTable:
       has that hash among its smallest, so a copy is found by a few key lookups.
     """
 
-    def __init__(self, table_name: str) -> None:
+    def __init__(self, table_name: str, replica: Replica | None = None) -> None:
         self.table = table(table_name)
+        self.replica = replica  # UpdateLedger's warm copy; other readers go to the table every time
 
-    def _query(self, pk: str, prefix: str) -> list[dict[str, Any]]:
+    def sync(self, operation: str) -> int:
+        """The operation's version now; a replica at any other version is dropped."""
+        version = self.version(operation)
+        if self.replica is not None and self.replica.version != version:
+            self.replica.clear(version)
+        return version
+
+    def _partition(self, pk: str) -> dict[str, Row]:
+        assert self.replica is not None
+        part = self.replica.partitions.get(pk)
+        if part is None:
+            items = _query_all(self.table, KeyConditionExpression=Key("pk").eq(pk), ConsistentRead=True)
+            part = self.replica.partitions[pk] = {str(i["sk"]): dict(i) for i in items}
+        return part
+
+    def _query(self, pk: str, prefix: str) -> list[Row]:
+        if self.replica is not None:
+            part = self._partition(pk)
+            return [part[sk] for sk in sorted(part) if sk.startswith(prefix)]  # the table's order of sk
         condition = Key("pk").eq(pk) & Key("sk").begins_with(prefix) if prefix else Key("pk").eq(pk)
         return _query_all(self.table, KeyConditionExpression=condition, ConsistentRead=True)
 
-    def _get(self, pk: str, sk: str) -> dict[str, Any] | None:
-        item = self.table.get_item(Key={"pk": pk, "sk": sk}, ConsistentRead=True).get("Item")
-        return dict(item) if item else None
+    def _get(self, pk: str, sk: str) -> Row | None:
+        if self.replica is not None:
+            return self._partition(pk).get(sk)
+        return self._read(pk, sk)
+
+    def _get_many(self, keys: list[dict[str, str]]) -> list[Row]:
+        """The items of those keys that exist; with a replica, each key is read at most once."""
+        if self.replica is None:
+            return _batch_get(self.table, keys)
+        found: list[Row] = []
+        missing = []
+        for key in keys:
+            known, item = self.replica.lookup(key["pk"], key["sk"])
+            if not known:
+                missing.append(key)
+            elif item is not None:
+                found.append(item)
+        fetched = (
+            {(str(i["pk"]), str(i["sk"])): i for i in _batch_get(self.table, missing)} if missing else {}
+        )
+        for key in missing:
+            item = fetched.get((key["pk"], key["sk"]))
+            self.replica.points[(key["pk"], key["sk"])] = item
+            if item is not None:
+                found.append(item)
+        return found
+
+    def _mirror(self, item: Row) -> None:
+        if self.replica is not None:
+            self.replica.put(item)
 
     def claims_at(self, operation: str, metric: str, scope: str) -> list[Claim]:
         items = self._query(f"{operation}#{metric}", scope + "|")
@@ -238,10 +329,10 @@ class LedgerTable:
     def story_of(self, operation: str, sig: list[int]) -> str | None:
         """The story this text is a near-duplicate of, if the ledger has one (two batched reads)."""
         keys = [{"pk": f"{operation}#sig#{h:016x}", "sk": "-"} for h in index_keys(sig)]
-        candidates = {str(i["story"]) for i in _batch_get(self.table, keys)}
+        candidates = {str(i["story"]) for i in self._get_many(keys)}
         if not candidates:
             return None
-        stories = _batch_get(self.table, [{"pk": f"{operation}#story", "sk": c} for c in sorted(candidates)])
+        stories = self._get_many([{"pk": f"{operation}#story", "sk": c} for c in sorted(candidates)])
         scored = sorted(
             ((resemblance(sig, json.loads(i["sketch"])), str(i["sk"])) for i in stories), reverse=True
         )
@@ -250,34 +341,42 @@ class LedgerTable:
     def found_story(self, operation: str, sig: list[int], origin: Source) -> None:
         """Start a story with this article as its first source, findable by its sketch's index keys. An
         edited first article that no longer resembles its old text keeps the outlets that ran it."""
-        self.table.update_item(
-            Key={"pk": f"{operation}#story", "sk": origin.article_id},
+        key = {"pk": f"{operation}#story", "sk": origin.article_id}
+        sources = {origin.article_id: origin.model_dump_json()}
+        reply = self.table.update_item(
+            Key=key,
             UpdateExpression="SET sketch = :sketch, sources = if_not_exists(sources, :sources)",
-            ExpressionAttributeValues={
-                ":sketch": json.dumps(sig),
-                ":sources": {origin.article_id: origin.model_dump_json()},
-            },
+            ExpressionAttributeValues={":sketch": json.dumps(sig), ":sources": sources},
+            ReturnValues="ALL_NEW",
         )
+        self._mirror(reply.get("Attributes") or {**key, "sketch": json.dumps(sig), "sources": sources})
+        index = [
+            {"pk": f"{operation}#sig#{h:016x}", "sk": "-", "story": origin.article_id}
+            for h in index_keys(sig)
+        ]
         with self.table.batch_writer() as batch:
-            for h in index_keys(sig):
-                batch.put_item(
-                    Item={"pk": f"{operation}#sig#{h:016x}", "sk": "-", "story": origin.article_id}
-                )
+            for item in index:
+                batch.put_item(Item=item)
+        for item in index:
+            self._mirror(item)
 
     def join_story(self, operation: str, story: str, origin: Source) -> None:
         """Add an outlet's copy to a story's sources (a repeat changes nothing)."""
-        self.table.update_item(
+        reply = self.table.update_item(
             Key={"pk": f"{operation}#story", "sk": story},
             UpdateExpression="SET sources.#a = :source",
             ExpressionAttributeNames={"#a": origin.article_id},
             ExpressionAttributeValues={":source": origin.model_dump_json()},
+            ReturnValues="ALL_NEW",
         )
+        if reply.get("Attributes"):
+            self._mirror(reply["Attributes"])
 
     def story_sources(self, operation: str, article_ids: list[str]) -> dict[str, list[Source]]:
         """For each article that began a story: every source that ran it, in order of publication."""
         keys = [{"pk": f"{operation}#story", "sk": a} for a in article_ids]
         out: dict[str, list[Source]] = {}
-        for item in _batch_get(self.table, keys):
+        for item in self._get_many(keys):
             sources = [Source.model_validate_json(v) for v in dict(item.get("sources") or {}).values()]
             sources.sort(
                 key=lambda s: (
@@ -318,12 +417,17 @@ class LedgerTable:
     def area_lows(self, operation: str, metric: str) -> dict[str, int]:
         return {str(i["sk"]): int(i["low"]) for i in self._query(f"{operation}#areas#{metric}", "")}
 
+    def _read(self, pk: str, sk: str) -> Row | None:
+        """One item read from the table itself, never the replica."""
+        item = self.table.get_item(Key={"pk": pk, "sk": sk}, ConsistentRead=True).get("Item")
+        return dict(item) if item else None
+
     def version(self, operation: str) -> int:
-        item = self._get(f"{operation}#head", "version")
+        item = self._read(f"{operation}#head", "version")
         return int(item["version"]) if item else 0
 
     def reported_version(self, operation: str) -> int:
-        item = self._get(f"{operation}#head", "report")
+        item = self._read(f"{operation}#head", "report")
         return int(item["version"]) if item else -1
 
     def mark_reported(self, operation: str, version: int) -> None:
@@ -355,6 +459,11 @@ class LedgerTable:
                 batch.delete_item(Key={"pk": pk, "sk": sk})
             for item in rows.values():
                 batch.put_item(Item=item)
+        if self.replica is not None:
+            for pk, sk in remove:
+                self.replica.delete(pk, sk)
+            for item in rows.values():
+                self.replica.put(item)
 
     def apply(self, operation: str, article_id: str, update: LedgerUpdate) -> Undo:
         """Record an article's claims, replacing what an earlier version of it said, and its first-seen
@@ -401,6 +510,8 @@ class LedgerTable:
         """Put back what `apply` overwrote: an update that could not be committed leaves no trace. A first
         sighting or area low is put back only while it still holds what `apply` wrote: another article's
         update, committed meanwhile, stays."""
+        if self.replica is not None:
+            self.replica.clear()  # read again from the table, once it is as it was
         self._write_rows(undo.claim_rows, undo.new_keys - set(undo.claim_rows))
         for key, old, still_ours in reversed(undo.items):
             condition = {"ConditionExpression": still_ours} if still_ours is not None else {}
@@ -415,6 +526,7 @@ class LedgerTable:
 
     def _put_returning_old(self, item: dict[str, Any]) -> dict[str, Any] | None:
         old = self.table.put_item(Item=item, ReturnValues="ALL_OLD").get("Attributes")
+        self._mirror(item)
         return dict(old) if old else None
 
     def _put_if(self, item: dict[str, Any], condition: Any) -> tuple[bool, dict[str, Any] | None]:
@@ -425,6 +537,7 @@ class LedgerTable:
             if not _conditional_failed(exc):
                 raise
             return False, None
+        self._mirror(item)
         attributes = old.get("Attributes")
         return True, dict(attributes) if attributes else None
 
@@ -443,16 +556,22 @@ class LedgerTable:
                 }
             }
         ]
-        for alert in update.opened[:99]:  # a transaction holds 100 items
-            row = {
+        rows = [
+            {
                 "pk": f"{operation}#conflicts",
                 "sk": f"{alert.metric}|{alert.scope}|{alert.key}",
                 "alert": alert.model_dump_json(),
                 "status": "open",
             }
-            items.append({"Put": {"TableName": self.table.name, "Item": row}})
+            for alert in update.opened[:99]  # a transaction holds 100 items
+        ]
+        items.extend({"Put": {"TableName": self.table.name, "Item": row}} for row in rows)
         try:
             self.table.meta.client.transact_write_items(TransactItems=items)
+            if self.replica is not None and self.replica.version == version:
+                for row in rows:
+                    self.replica.put(row)
+                self.replica.version = version + 1  # what it holds is the ledger at the new version
             return True
         except ClientError as exc:
             reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
@@ -464,12 +583,15 @@ class LedgerTable:
 
     def resolve(self, operation: str, conflicts: list[Alert]) -> None:
         for alert in conflicts:
-            self.table.update_item(
+            reply = self.table.update_item(
                 Key={"pk": f"{operation}#conflicts", "sk": f"{alert.metric}|{alert.scope}|{alert.key}"},
                 UpdateExpression="SET #s = :s",
                 ExpressionAttributeNames={"#s": "status"},
                 ExpressionAttributeValues={":s": "resolved"},
+                ReturnValues="ALL_NEW",
             )
+            if reply.get("Attributes"):
+                self._mirror(reply["Attributes"])
 
 
 class AlertRecords:

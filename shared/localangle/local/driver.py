@@ -14,6 +14,7 @@ import importlib.util
 import io
 import json
 import sys
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -94,6 +95,8 @@ class Flow:
     deliver: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] | None = None
     # What a function prints (Powertools' EMF metrics) goes where Lambda sends it: the log, not the terminal.
     stdout: io.TextIOBase | Any = field(default_factory=io.StringIO)
+    current: str | None = None  # the function running now (what a meter of AWS requests charges them to)
+    busy: dict[str, float] = field(default_factory=dict)  # seconds each function ran, wall clock
 
     def __post_init__(self) -> None:
         functions = self.root / "functions"
@@ -112,8 +115,13 @@ class Flow:
 
     def _call(self, name: str, event: dict[str, Any]) -> Any:
         self.invocations[name] = self.invocations.get(name, 0) + 1
-        with contextlib.redirect_stdout(self.stdout):
-            return self.handlers[name](event, FakeContext(function_name=f"localangle-{name}"))
+        self.current, start = name, time.perf_counter()
+        try:
+            with contextlib.redirect_stdout(self.stdout):
+                return self.handlers[name](event, FakeContext(function_name=f"localangle-{name}"))
+        finally:
+            self.busy[name] = self.busy.get(name, 0.0) + time.perf_counter() - start
+            self.current = None
 
     def drain(self, max_batches: int = 10_000) -> None:
         """Run every queue's consumer until all queues are empty, upstream queues first."""

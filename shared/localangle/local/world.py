@@ -251,14 +251,17 @@ class World:
             # already there (the backlog, summarised); stories published after it are news, alerted as usual
             self.tick(PRIMED_AT)
 
-    def publish(self, feed_id: str, article: Article, public_url: str | None, slug: str) -> str:
-        """Put the article's page on the outlet's site and its entry at the top of the outlet's feed."""
+    def publish(
+        self, feed_id: str, article: Article, public_url: str | None, slug: str, page: bytes | None = None
+    ) -> str:
+        """Put the article's page (`page`, else a plain one made from the article) on the outlet's site and
+        its entry at the top of the outlet's feed."""
         outlet = self.outlets[feed_id]
         base = str(outlet.feed.url)
         parts = urlsplit(base)
         path = f"/{parts.hostname}/news/{slug}/"
         modified = article.published.timestamp() if article.published else 0.0
-        page_url = self.site.publish(path, page_html(article), "text/html; charset=utf-8", modified)
+        page_url = self.site.publish(path, page or page_html(article), "text/html; charset=utf-8", modified)
         outlet.items.insert(0, (article, page_url))
         self.published[page_url] = Published(public_url, article.outlet, article.source)
         self.site.publish(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from localangle.adapters.extract import extract_page
+from localangle.adapters.extract import PageText, extract_page
 from localangle.adapters.queues import send
 from localangle.adapters.storage import Archive, Articles
 from localangle.articles import content_hash
@@ -20,12 +20,18 @@ from localangle.settings import settings
 
 def build_article(message: ArticleMessage, archive: Archive | None) -> Article:
     """The article's clean text: the page's main text when it was archived, else the feed's own text."""
+    page = None
+    if message.raw_key and archive is not None:
+        page = extract_page(archive.get(message.raw_key), message.entry.url)
+    return compose_article(message, page)
+
+
+def compose_article(message: ArticleMessage, page: PageText | None) -> Article:
+    """The normalised article from the feed entry and the page's main text (None: the feed's text alone)."""
     entry = message.entry
     title, text = entry.title, entry.text
-    if message.raw_key and archive is not None:
-        page = extract_page(archive.get(message.raw_key), entry.url)
-        if page is not None and len(page.text) >= len(text) // 2:
-            title, text = entry.title or page.title, page.text
+    if page is not None and len(page.text) >= len(text) // 2:
+        title, text = entry.title or page.title, page.text
     text = _without_headline(clean_text(text), title)
     return Article(
         id=message.article_id,

@@ -1,0 +1,164 @@
+"""Every AWS request the functions make in a local world, counted with botocore's event hooks and charged to
+the function that made it, with what AWS would bill for it (S3 request classes, DynamoDB request units, SQS
+64 KB chunks, SES recipients).
+
+Requests are counted at `before-send`, once per attempt (a retried request is billed again); time inside each
+API call is taken from `before-call` to `after-call`. The hooks are registered on boto3's default session,
+where moto answers, and the cached clients are replaced so that they carry them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections import Counter
+from typing import Any
+from urllib.parse import parse_qsl
+
+import boto3
+
+from localangle.adapters import aws
+from localangle.cost import read_units, write_units
+from localangle.local.driver import Flow
+
+S3_PUT_CLASS = {"PutObject", "CopyObject", "ListObjectsV2", "ListObjects", "CreateMultipartUpload"}
+OUTSIDE = "(driver)"  # requests made outside any function: the local event source mappings, set-up
+
+
+class AwsMeter:
+    """Counts while active; `calls[function][service.Operation]` and the billing quantities below."""
+
+    def __init__(self, flow: Flow) -> None:
+        self.flow = flow
+        self.calls: dict[str, Counter[str]] = {}
+        self.aws_seconds: dict[str, float] = {}
+        self.s3_put = self.s3_get = 0
+        self.dynamodb_write_units = self.dynamodb_read_units = 0.0
+        self.sqs_requests = self.sqs_fifo_requests = 0
+        self.ses_emails = self.sns_publishes = 0
+
+    def function_calls(self) -> dict[str, Counter[str]]:
+        """What the functions asked of AWS, without what the local driver did in Lambda's place."""
+        return {name: c for name, c in self.calls.items() if name != OUTSIDE}
+
+    def _function(self) -> str:
+        return self.flow.current or OUTSIDE
+
+    def _before_send(self, request: Any, event_name: str, **kwargs: Any) -> None:
+        service, operation = event_name.split(".")[1:3]
+        function = self._function()
+        self.calls.setdefault(function, Counter())[f"{service}.{operation}"] += 1
+        if function == OUTSIDE:
+            return  # not the product's request: Lambda's pollers are priced from the invocations instead
+        body = request.body or b""
+        size = len(body) if isinstance(body, bytes | str) else 0
+        if service == "s3":
+            if operation in S3_PUT_CLASS:
+                self.s3_put += 1
+            else:
+                self.s3_get += 1
+        elif service == "sqs":
+            chunks = max(1, math.ceil(size / 65536))
+            if b".fifo" in _bytes(body):
+                self.sqs_fifo_requests += chunks
+            else:
+                self.sqs_requests += chunks
+        elif service == "ses" and operation in ("SendEmail", "SendRawEmail"):
+            fields = parse_qsl(_bytes(body).decode())
+            self.ses_emails += sum(1 for k, _ in fields if ".member." in k and "Addresses" in k) or 1
+        elif service == "sns" and operation == "Publish":
+            self.sns_publishes += 1
+        elif service == "dynamodb":
+            self.dynamodb_write_units += _dynamodb_writes(operation, _bytes(body))
+
+    def _before_call(
+        self, event_name: str, params: dict[str, Any], context: dict[str, Any], **_: Any
+    ) -> None:
+        context["meter_started"] = time.perf_counter()
+        context["meter_body"] = params.get("body", b"")
+
+    def _after_call(self, event_name: str, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        started = context.get("meter_started")
+        if started is None:
+            return
+        function = self._function()
+        self.aws_seconds[function] = self.aws_seconds.get(function, 0.0) + time.perf_counter() - started
+        service, operation = event_name.split(".")[1:3]
+        if service == "dynamodb" and function != OUTSIDE:
+            self.dynamodb_read_units += _dynamodb_reads(operation, _bytes(context.get("meter_body")), parsed)
+
+    def __enter__(self) -> AwsMeter:
+        events = boto3._get_default_session().events  # the session moto (and any fault injector) is on
+        events.register_first("before-send", self._before_send)
+        events.register("before-call", self._before_call)
+        events.register("after-call", self._after_call)
+        aws.reset()  # clients copy the session's hooks when made: make them again
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert boto3.DEFAULT_SESSION is not None
+        events = boto3.DEFAULT_SESSION.events
+        events.unregister("before-send", self._before_send)
+        events.unregister("before-call", self._before_call)
+        events.unregister("after-call", self._after_call)
+        aws.reset()
+
+
+def _bytes(body: Any) -> bytes:
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode()
+    return b""
+
+
+def _size(item: Any) -> int:
+    return len(json.dumps(item, separators=(",", ":"), default=str))
+
+
+def _dynamodb_writes(operation: str, body: bytes) -> float:
+    """Write request units of one request, from the items it writes (a transaction costs twice)."""
+    try:
+        request = json.loads(body or b"{}")
+    except ValueError:
+        return 1
+    if operation == "PutItem":
+        return write_units(_size(request.get("Item", {})))
+    if operation in ("UpdateItem", "DeleteItem"):
+        return write_units(len(body))
+    if operation == "BatchWriteItem":
+        return sum(
+            write_units(_size(w["PutRequest"]["Item"])) if "PutRequest" in w else 1
+            for writes in request.get("RequestItems", {}).values()
+            for w in writes
+        )
+    if operation == "TransactWriteItems":
+        return 2 * sum(
+            write_units(_size(i["Put"]["Item"])) if "Put" in i else write_units(_size(i))
+            for i in request.get("TransactItems", [])
+        )
+    return 0
+
+
+def _dynamodb_reads(operation: str, body: bytes, parsed: dict[str, Any]) -> float:
+    """Read request units of one request, from the items it returned."""
+    try:
+        request = json.loads(body or b"{}")
+    except ValueError:
+        request = {}
+    consistent = bool(request.get("ConsistentRead"))
+    if operation == "GetItem":
+        return read_units(_size(parsed.get("Item", {})), consistent)
+    if operation in ("Query", "Scan"):
+        return read_units(sum(_size(i) for i in parsed.get("Items", [])), consistent)
+    if operation == "BatchGetItem":
+        asked = request.get("RequestItems", {})
+        return sum(
+            read_units(_size(item), bool(asked.get(table, {}).get("ConsistentRead")))
+            for table, items in parsed.get("Responses", {}).items()
+            for item in items
+        )
+    if operation == "TransactGetItems":
+        return 2 * sum(read_units(_size(r.get("Item", {})), True) for r in parsed.get("Responses", []))
+    return 0

@@ -1,0 +1,56 @@
+"""The bench's meter counts what the functions ask of AWS, per function and per attempt; the end-to-end run
+processes every article of its corpus and prices what it used."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from localangle import bench, corpus
+from localangle.adapters import aws
+from localangle.local.world import World
+from localangle.meter import OUTSIDE, AwsMeter
+from tests.conftest import ROOT
+from tests.faults import AwsFaults
+
+
+def test_every_request_is_charged_to_the_function_that_made_it(tmp_path: Path) -> None:
+    with World(ROOT, [], [], tmp_path / "flow.log") as world, AwsMeter(world.flow) as meter:
+        feeds = world.cloud.env["FEEDS_TABLE"]
+        dynamodb = aws.client("dynamodb")
+        world.flow.current = "fetch_feed"
+        dynamodb.put_item(TableName=feeds, Item={"feed_id": {"S": "a"}, "blob": {"S": "x" * 3000}})
+        dynamodb.get_item(TableName=feeds, Key={"feed_id": {"S": "a"}}, ConsistentRead=True)
+        dynamodb.get_item(TableName=feeds, Key={"feed_id": {"S": "a"}})
+        world.flow.current = None
+        dynamodb.get_item(TableName=feeds, Key={"feed_id": {"S": "a"}})
+    assert meter.calls["fetch_feed"] == {"dynamodb.PutItem": 1, "dynamodb.GetItem": 2}
+    assert meter.calls[OUTSIDE] == {"dynamodb.GetItem": 1}
+    assert meter.function_calls() == {"fetch_feed": meter.calls["fetch_feed"]}
+    assert meter.dynamodb_write_units == 3  # a 3 kB item is three 1 kB write units
+    assert meter.dynamodb_read_units == 1.5  # one consistent read and one eventually consistent
+
+
+def test_a_retried_request_is_counted_again(tmp_path: Path) -> None:
+    with (
+        World(ROOT, [], [], tmp_path / "flow.log") as world,
+        AwsFaults() as faults,
+        AwsMeter(world.flow) as meter,
+    ):
+        faults.fail("dynamodb.GetItem", "ProvisionedThroughputExceededException", times=2)
+        world.flow.current = "update_ledger"
+        aws.client("dynamodb").get_item(TableName=world.cloud.env["FEEDS_TABLE"], Key={"feed_id": {"S": "a"}})
+    assert meter.calls["update_ledger"]["dynamodb.GetItem"] == 3
+
+
+def test_the_end_to_end_run_processes_every_article_and_prices_it() -> None:
+    outlets = corpus.build([], 24, hours=1)
+    result = bench.end_to_end(ROOT, outlets)
+    assert result["e2e_articles"] == 24
+    assert result["alerts"] > 0
+    by_function = result["requests_per_article_by_function"]
+    assert abs(sum(by_function.values()) - result["aws_requests_per_article"]) < 0.05
+    assert {"fetch_feed", "process_article", "update_ledger", "send_alert"} <= set(by_function)
+    assert (
+        result["usd_per_million_articles"] == round(sum(result["usd_per_million_by_item"].values()), 2)
+        or abs(result["usd_per_million_articles"] - sum(result["usd_per_million_by_item"].values())) < 0.05
+    )
