@@ -18,7 +18,9 @@ the build with its name. Out come:
 from __future__ import annotations
 
 import argparse
+import glob
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -126,6 +128,36 @@ def install_layer(requirements: Path, wheels: Path, site: Path, platform: str, p
     )
     for cache in site.rglob("__pycache__"):
         shutil.rmtree(cache)
+    compile_bytecode(site, python_version)
+
+
+def _runs(python: str) -> bool:
+    """A real interpreter, not a shim that names one it cannot find (pyenv's)."""
+    return subprocess.run([python, "-c", "pass"], capture_output=True, check=False).returncode == 0
+
+
+def compile_bytecode(site: Path, python_version: str) -> None:
+    """Bytecode for the target Python, hash-checked without reading the sources' times: /opt is read-only
+    in Lambda, so a layer without it compiles every module it imports at every cold start. Only that
+    Python's own compileall can write it (the format changes between versions)."""
+    pyenv = os.path.expanduser(f"~/.pyenv/versions/{python_version}*/bin/python{python_version}")
+    candidates = [shutil.which(f"python{python_version}"), *sorted(glob.glob(pyenv))]
+    python = next((c for c in candidates if c and _runs(c)), None)
+    if python is None:
+        print(
+            f"warning: no python{python_version} on this machine: the layer ships sources only, and Lambda "
+            "compiles what it imports at every cold start",
+            file=sys.stderr,
+        )
+        return
+    done = subprocess.run(
+        [python, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash", str(site)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise BuildError(f"compileall failed:\n{done.stdout.strip()}\n{done.stderr.strip()}")
 
 
 def copy_functions(out: Path) -> list[str]:
@@ -176,6 +208,7 @@ def build(out: Path, platform: str, python_version: str, requirements: Path) -> 
     from_sdists = fetch_wheels(requirements, wheels, platform, python_version)
     install_layer(requirements, wheels, out / "layer" / "python", platform, python_version)
     functions = copy_functions(out)
+    compile_bytecode(out / "functions", python_version)
     zip_dir(out / "layer", out / "layer.zip")
     for name in functions:
         zip_dir(out / "functions" / name, out / "functions" / f"{name}.zip")

@@ -5,20 +5,18 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from localangle.models.messages import FeedMessage
-from localangle.observability import logger, metrics, tracer
+from localangle.observability import logger, metrics
 from localangle.pipeline.fetch import fetch_feed
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
-@tracer.capture_method
 def record_handler(record: SQSRecord) -> None:
     fetch_feed(FeedMessage.model_validate_json(record.body))
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics(capture_cold_start_metric=True)
-@tracer.capture_lambda_handler
 def handler(event: dict, context: LambdaContext) -> dict:
     return process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context

@@ -5,20 +5,18 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from localangle.models.messages import AlertMessage
-from localangle.observability import logger, metrics, tracer
+from localangle.observability import logger, metrics
 from localangle.pipeline.send import register_context, send_message
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
-@tracer.capture_method
 def record_handler(record: SQSRecord) -> None:
     send_message(AlertMessage.model_validate_json(record.body))
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics(capture_cold_start_metric=True)
-@tracer.capture_lambda_handler
 def handler(event: dict, context: LambdaContext) -> dict:
     register_context(context)
     return process_partial_response(
