@@ -68,7 +68,7 @@ def test_throttling_and_5xx_within_botocores_retries_change_nothing(
 PAST_ATTEMPTS = [
     ("dynamodb.TransactWriteItems", "InternalServerError", 500, "update_ledger"),
     ("s3.PutObject", "InternalError", 500, "fetch_feed"),
-    ("sqs.SendMessage", "ServiceUnavailable", 503, "fetch_feed"),
+    ("sqs.SendMessage", "ServiceUnavailable", 503, "process_article"),
     ("ses.SendEmail", "Throttling", 400, "send_alert"),
 ]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pydantic import BaseModel
 
 from localangle.adapters.aws import client
@@ -24,16 +26,25 @@ def send(
     return str(client("sqs").send_message(**kwargs)["MessageId"])
 
 
-def send_many(queue_url: str, messages: list[BaseModel]) -> int:
-    """Send in batches of ten (the SQS maximum); raises if any message is refused, so nothing is lost."""
+BATCH_BYTES = 250_000  # SendMessageBatch takes at most 256 KiB of bodies in all (and ten messages)
+
+
+def send_many(queue_url: str, messages: Sequence[BaseModel]) -> int:
+    """Send ten to a request (the SQS maximum), fewer when their bodies would pass the batch's size limit;
+    raises if any message is refused, so nothing is lost."""
     sqs = client("sqs")
-    sent = 0
-    for start in range(0, len(messages), 10):
-        batch = messages[start : start + 10]
-        entries = [{"Id": str(i), "MessageBody": m.model_dump_json()} for i, m in enumerate(batch)]
+    batches: list[list[str]] = []
+    size = 0
+    for body in (m.model_dump_json() for m in messages):
+        if not batches or len(batches[-1]) == 10 or size + len(body.encode()) > BATCH_BYTES:
+            batches.append([])
+            size = 0
+        batches[-1].append(body)
+        size += len(body.encode())
+    for batch in batches:
+        entries = [{"Id": str(i), "MessageBody": body} for i, body in enumerate(batch)]
         reply = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries)
         if reply.get("Failed"):
             failed = reply["Failed"][0]
             raise RuntimeError(f"SQS refused {len(reply['Failed'])} messages: {failed.get('Message')}")
-        sent += len(batch)
-    return sent
+    return sum(len(b) for b in batches)

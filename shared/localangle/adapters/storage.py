@@ -128,10 +128,21 @@ class SeenEntries:
         return int(reply["Attributes"]["deferrals"])
 
     def remember(self, entry_id: str, fingerprint: str, feed_id: str) -> None:
+        self.remember_many([(entry_id, fingerprint)], feed_id)
+
+    def remember_many(self, entries: list[tuple[str, str]], feed_id: str) -> None:
+        """(entry id, fingerprint) of each entry handed on, twenty-five to a request."""
         now = datetime.now(UTC).isoformat()
-        self.table.put_item(
-            Item={"entry_id": entry_id, "fingerprint": fingerprint, "feed_id": feed_id, "seen_at": now}
-        )
+        with self.table.batch_writer(overwrite_by_pkeys=["entry_id"]) as batch:
+            for entry_id, fingerprint in entries:
+                batch.put_item(
+                    Item={
+                        "entry_id": entry_id,
+                        "fingerprint": fingerprint,
+                        "feed_id": feed_id,
+                        "seen_at": now,
+                    }
+                )
 
 
 class Articles:

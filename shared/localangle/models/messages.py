@@ -17,6 +17,11 @@ class FeedMessage(BaseModel):
 
     feed_id: str
     scheduled_at: AwareDatetime
+    state: dict[str, str | int | bool] | None = Field(
+        default=None,
+        description="the feed's state as ScheduleFeeds read it (validators, health), so FetchFeed need not "
+        "read it again; None: FetchFeed reads it",
+    )
 
 
 class ArticleMessage(BaseModel):

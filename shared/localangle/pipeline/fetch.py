@@ -16,7 +16,7 @@ from typing import Any
 
 from localangle.adapters.feeds import describe_html_page, looks_like_html_page, parse_feed
 from localangle.adapters.http import FetchError
-from localangle.adapters.queues import send
+from localangle.adapters.queues import send, send_many
 from localangle.adapters.storage import Archive, FeedState, SeenEntries
 from localangle.identity import article_id, canonical_url
 from localangle.models.article import FeedEntry
@@ -73,7 +73,7 @@ def fetch_feed(message: FeedMessage) -> FeedOutcome:
     except KeyError:
         logger.warning("feed is no longer configured", extra={"feed_id": message.feed_id})
         return FeedOutcome("unknown-feed")
-    health = _Health(FeedState(s.feeds_table), feed, message.scheduled_at.astimezone(UTC))
+    health = _Health(FeedState(s.feeds_table), feed, message.scheduled_at.astimezone(UTC), message.state)
     state = health.state
     try:
         response = runtime.http().get(
@@ -101,6 +101,7 @@ def fetch_feed(message: FeedMessage) -> FeedOutcome:
     budget_ends = time.monotonic() + PAGE_BUDGET_SECONDS
     messages = [entry_message(feed, entry) for entry in parsed.entries]
     seen_before = seen.get_many([m.article_id for m in messages])  # one request per hundred entries
+    handed: list[ArticleMessage] = []
     for entry, article in zip(parsed.entries, messages, strict=True):
         known = seen_before.get(article.article_id, {})
         if known.get("fingerprint") == article.fingerprint:
@@ -126,10 +127,11 @@ def fetch_feed(message: FeedMessage) -> FeedOutcome:
                     )
                     continue
                 article.page_note = f"feed text only: {exc}"
-        send(s.article_queue_url, article)
-        # only after the hand-over: a crash before it retries the entry
-        seen.remember(article.article_id, article.fingerprint, feed.id)
-        outcome.new += 1
+        handed.append(article)
+    send_many(s.article_queue_url, handed)  # ten to a request
+    # only after the hand-over: a crash before it retries the entries
+    seen.remember_many([(a.article_id, a.fingerprint) for a in handed], feed.id)
+    outcome.new = len(handed)
     if outcome.deferred:
         # entries left for later must be seen again: without the validators the next poll is a full GET,
         # never a 304 that would hide them
@@ -173,11 +175,14 @@ def _archive_page(archive: Archive, entry_id: str, url: str) -> tuple[str | None
 class _Health:
     """A feed's state for this poll: conditional GET validators, failures, backoff and notices."""
 
-    def __init__(self, table: FeedState, feed: FeedConfig, polled: datetime) -> None:
+    def __init__(
+        self, table: FeedState, feed: FeedConfig, polled: datetime, state: dict[str, Any] | None = None
+    ) -> None:
         self.table = table
         self.feed = feed
         self.polled = polled
-        self.state: dict[str, Any] = table.get(feed.id)
+        # as ScheduleFeeds read it for this poll (a redelivery computes the same writes from it), else now
+        self.state: dict[str, Any] = dict(state) if state is not None else table.get(feed.id)
 
     def failed(self, error: str, retry_after: float | None = None) -> FeedOutcome:
         if self.state.get("last_error_at") == self.polled.isoformat():

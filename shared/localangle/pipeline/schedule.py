@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from localangle.adapters.queues import send_many
@@ -32,7 +33,8 @@ def schedule_feeds(now: datetime) -> int:
     feeds = runtime.config().feeds
     states = FeedState(s.feeds_table).get_many([f.id for f in feeds])
     due = [f for f in feeds if _due(f, states.get(f.id, {}), now)]
-    send_many(s.feed_queue_url, [FeedMessage(feed_id=f.id, scheduled_at=now) for f in due])
+    messages = [FeedMessage(feed_id=f.id, scheduled_at=now, state=_plain(states.get(f.id, {}))) for f in due]
+    send_many(s.feed_queue_url, messages)
     logger.info("feeds scheduled", extra={"due": len(due), "feeds": len(feeds)})
     metrics.add_metric(name="FeedsScheduled", unit="Count", value=len(due))
     # a gauge, once per run: the FeedsFailing alarm in template.yaml watches it
@@ -41,6 +43,11 @@ def schedule_feeds(now: datetime) -> int:
     if failing:
         logger.warning("feeds failing", extra={"feed_ids": failing})
     return len(due)
+
+
+def _plain(state: dict[str, Any]) -> dict[str, str | int | bool]:
+    """The state item as JSON can carry it (DynamoDB's numbers arrive as Decimal)."""
+    return {k: int(v) if isinstance(v, Decimal) else v for k, v in state.items() if k != "feed_id"}
 
 
 def _failing(state: dict[str, Any], threshold: int) -> bool:
