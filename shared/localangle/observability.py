@@ -28,7 +28,8 @@ R = TypeVar("R")
 
 def log_keys(keys: Callable[[Any], dict[str, str | None]]) -> Callable[[Callable[[M], R]], Callable[[M], R]]:
     """Every line logged while the decorated stage handles one message carries the message's ids (feed id,
-    article id, operation id, alert key), whichever of them it has; they are removed again after it."""
+    article id, operation id, alert key), whichever of them it has; they are removed again after it. A
+    message that fails is logged with its error before the failure goes on to the batch processor."""
 
     def wrap(stage: Callable[[M], R]) -> Callable[[M], R]:
         @functools.wraps(stage)
@@ -37,6 +38,10 @@ def log_keys(keys: Callable[[Any], dict[str, str | None]]) -> Callable[[Callable
             logger.append_keys(**extra)
             try:
                 return stage(message)
+            except Exception:
+                # the batch processor reports the message failed; the reason is told here, once
+                logger.exception("message failed; it will be retried")
+                raise
             finally:
                 logger.remove_keys(list(extra))
 

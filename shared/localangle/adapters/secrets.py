@@ -19,3 +19,8 @@ def _provider(ssm: Any) -> parameters.SSMProvider:
 
 def secret(name: str) -> str:
     return str(_provider(client("ssm")).get(name, decrypt=True, max_age=300))
+
+
+def forget() -> None:
+    """Read every secret afresh on next use (a webhook rotated, or refused)."""
+    _provider.cache_clear()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from localangle.adapters import secrets
 from localangle.adapters.http import HttpClient
 from localangle.adapters.storage import Archive
 from localangle.config import load_dir, load_listing
@@ -67,6 +68,7 @@ def forget() -> None:
     _cache.clear()
     settings.cache_clear()
     http.cache_clear()
+    secrets.forget()
 
 
 @cache

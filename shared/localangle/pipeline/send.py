@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from localangle.adapters import email, slack
+from localangle.adapters import email, secrets, slack
 from localangle.adapters.aws import client
 from localangle.adapters.secrets import secret
 from localangle.adapters.storage import AlertRecords, HeldAlerts, LedgerTable
@@ -185,9 +185,16 @@ def send_alert(message: AlertMessage) -> int:
                 deliver(delivery)
             except Exception as exc:  # the others still go now; this one when the message comes back
                 failed.append((delivery.target, exc))
+                if delivery.channel == "slack":
+                    secrets.forget()  # a webhook rotated after a refusal is read afresh for the retry
                 logger.warning(
                     "alert not delivered; it will be retried",
-                    extra={"alert_key": alert.key, "newsroom": room.id, "channel": delivery.channel},
+                    extra={
+                        "alert_key": alert.key,
+                        "newsroom": room.id,
+                        "channel": delivery.channel,
+                        "error": str(exc),
+                    },
                 )
                 continue
             records.mark_delivered(alert.key, f"{room.id}:{delivery.channel}")
