@@ -1,7 +1,7 @@
 """The one Logger and Metrics of the service; every module logs through these.
 
 No X-Ray SDK: importing it took about 110 ms of every cold start (`localangle bench`, handler_import_ms).
-`Tracing: Active` in template.yaml still traces every invocation (init, invocation, overhead) without it;
+`Tracing: Active` in template.yaml still traces sampled invocations (init, invocation, overhead) without it;
 what a subsegment per AWS call would add, the log keys (feed, article, operation, alert) already tell.
 """
 

@@ -209,11 +209,14 @@ Row = dict[str, Any]
 class Replica:
     """A warm function's copy of one operation's ledger, good for exactly one version of it.
 
-    The ledger of an operation changes only by updates that bump its version (LedgerTable.commit), and
-    UpdateLedger reads the version before judging anyway; so whatever was read at that version, and what this
-    function then wrote itself, is the ledger as it stands, and need not be read again. Partitions are read
-    whole the first time they are needed; single items (syndication index keys) as they are asked for,
-    absence included. Any other version, a failed commit or an error: the copy is dropped.
+    Every judgement of an operation bumps its version (LedgerTable.commit), and UpdateLedger reads the version
+    before judging anyway; the writes that do not bump it (syndicated stories, their index, resolved
+    conflicts) come after a commit, from the function that made it. So what was read at a version, plus what
+    this function then wrote itself, is the ledger as it stands, and need not be read again, as long as one
+    operation is judged by one function at a time (the FIFO queue's promise; the version check catches the
+    exception, whose uncommitted rows a copy read meanwhile could hold until the next version). Partitions
+    are read whole the first time they are needed; single items (syndication index keys) as they are asked
+    for, absence included. Any other version, a failed commit or an error: the copy is dropped.
     """
 
     version: int | None = None
@@ -248,7 +251,8 @@ class Replica:
 
 
 class LedgerTable:
-    """The ledger in one table, every read a key lookup or a query on a key prefix (no scans):
+    """The ledger in one table, every read a key lookup or a query on a key (no scans; with a replica, whole
+    partitions read once):
 
     - `<op>#<metric>` / `<scope>|<article>|<n>`: one claim; same-place claims are the `<scope>|` prefix and a
       force's breakdown the `<scope>/` prefix, so a lookup does not grow with the number of operations;
@@ -338,7 +342,7 @@ class LedgerTable:
 
     # syndicated copies ----------------------------------------------------------------------------------
     def story_of(self, operation: str, sig: list[int]) -> str | None:
-        """The story this text is a near-duplicate of, if the ledger has one (two batched reads)."""
+        """The story this text is a near-duplicate of, if the ledger has one (at most two batched reads)."""
         keys = [{"pk": f"{operation}#sig#{h:016x}", "sk": "-"} for h in index_keys(sig)]
         candidates = {str(i["story"]) for i in self._get_many(keys)}
         if not candidates:

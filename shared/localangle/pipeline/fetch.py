@@ -128,10 +128,9 @@ def fetch_feed(message: FeedMessage) -> FeedOutcome:
                     continue
                 article.page_note = f"feed text only: {exc}"
         handed.append(article)
-    send_many(s.article_queue_url, handed)  # ten to a request
-    # only after the hand-over: a crash before it retries the entries
-    seen.remember_many([(a.article_id, a.fingerprint) for a in handed], feed.id)
-    outcome.new = len(handed)
+        if len(handed) == 10:  # a full request's worth: handed on now, so a timeout loses no more
+            outcome.new += _hand_over(seen, feed.id, handed)
+    outcome.new += _hand_over(seen, feed.id, handed)
     if outcome.deferred:
         # entries left for later must be seen again: without the validators the next poll is a full GET,
         # never a 304 that would hide them
@@ -153,6 +152,15 @@ def fetch_feed(message: FeedMessage) -> FeedOutcome:
     )
     metrics.add_metric(name="ArticlesFound", unit="Count", value=outcome.new)
     return outcome
+
+
+def _hand_over(seen: SeenEntries, feed_id: str, handed: list[ArticleMessage]) -> int:
+    """Send the entries ten to a request, then remember them (only after the hand-over: a crash before it
+    retries them); empties `handed` and returns how many went."""
+    count = send_many(settings().article_queue_url, handed)
+    seen.remember_many([(a.article_id, a.fingerprint) for a in handed], feed_id)
+    handed.clear()
+    return count
 
 
 def _archive_page(archive: Archive, entry_id: str, url: str) -> tuple[str | None, str]:
@@ -181,10 +189,13 @@ class _Health:
         self.table = table
         self.feed = feed
         self.polled = polled
-        # as ScheduleFeeds read it for this poll (a redelivery computes the same writes from it), else now
-        self.state: dict[str, Any] = dict(state) if state is not None else table.get(feed.id)
+        # A healthy feed's state as ScheduleFeeds read it for this poll (its validators); a failing feed's,
+        # whose counts and notices must not go by an old copy, read now.
+        healthy = state is not None and not state.get("failures") and not state.get("noticed")
+        self.state: dict[str, Any] = dict(state) if state is not None and healthy else table.get(feed.id)
 
     def failed(self, error: str, retry_after: float | None = None) -> FeedOutcome:
+        self.state = self.table.get(self.feed.id)  # counted from the state as it is, not as scheduled
         if self.state.get("last_error_at") == self.polled.isoformat():
             # this poll's failure is already counted: SQS delivered the message again
             logger.info("feed failure already recorded for this poll", extra={"feed_id": self.feed.id})

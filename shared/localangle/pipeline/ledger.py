@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import threading
-import time
-
 from localangle.adapters.queues import send
-from localangle.adapters.storage import AlertRecords, LedgerTable, Replica, Undo
+from localangle.adapters.storage import AlertRecords, LedgerTable, Undo
 from localangle.core.gazetteer import load_gazetteer
 from localangle.core.ledger import Ledger, LedgerUpdate, canonical_scope
 from localangle.models.messages import AlertMessage, LedgerMessage
@@ -16,25 +13,6 @@ from localangle.pipeline import runtime
 from localangle.settings import settings
 
 ATTEMPTS = 8
-REPLICA_SECONDS = 900  # a warm copy of a ledger is read afresh at least this often, whatever its version
-
-# Each warm function (each thread, locally) keeps a copy of the ledgers it judged, by operation: the FIFO
-# queue hands one operation's messages to one function at a time, so the next message usually finds the
-# ledger as this function left it, and reads nothing but the version.
-_local = threading.local()
-
-
-def _replica(operation: str) -> Replica:
-    replicas: dict[str, tuple[float, Replica]] = _local.__dict__.setdefault("replicas", {})
-    made, replica = replicas.get(operation, (0.0, Replica()))
-    if time.monotonic() - made > REPLICA_SECONDS:
-        made, replica = time.monotonic(), Replica()
-    replicas[operation] = (made, replica)
-    return replica
-
-
-def _forget(operation: str) -> None:
-    _local.__dict__.setdefault("replicas", {}).pop(operation, None)
 
 
 class LedgerBusy(RuntimeError):
@@ -50,14 +28,14 @@ def update_ledger(message: LedgerMessage) -> list[str]:
     except KeyError:
         logger.warning("operation is no longer tracked", extra={"operation_id": message.operation})
         return []
-    table = LedgerTable(s.ledger_table, _replica(operation.id))
+    table = LedgerTable(s.ledger_table, runtime.replica(operation.id))
     try:
         version = table.sync(operation.id)
         story = table.story_of(message.operation, message.sketch) if message.sketch else None
         update = _judge_and_record(table, operation, _without_carried_figures(table, message, story), version)
         _record_story(table, message, story)  # once the judgement is committed: a failure leaves no trace
     except Exception:
-        _forget(operation.id)  # whatever the copy holds now is not known to be the ledger
+        runtime.forget_replica(operation.id)  # what the copy holds now is not known to be the ledger
         raise
     records = AlertRecords(s.alerts_table)
     queued = []

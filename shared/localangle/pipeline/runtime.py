@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 from functools import cache
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from localangle.adapters import secrets
 from localangle.adapters.http import HttpClient
-from localangle.adapters.storage import Archive
+from localangle.adapters.storage import Archive, Replica
 from localangle.config import load_dir, load_listing
 from localangle.core.analysis import Reader
 from localangle.models.config import Config
@@ -63,8 +64,37 @@ def reader() -> Reader:
     return entry.reader
 
 
+REPLICA_SECONDS = 900  # a warm copy of a ledger is read afresh at least this often, whatever its version
+
+# Each warm function (each thread, locally) keeps a copy of the ledgers it judged, by operation: the FIFO
+# queue hands one operation's messages to one function at a time, so the next message usually finds the
+# ledger as this function left it, and reads nothing of it but the version.
+_local = threading.local()
+
+
+def _replicas() -> dict[str, tuple[float, Replica]]:
+    replicas: dict[str, tuple[float, Replica]] = _local.__dict__.setdefault("replicas", {})
+    return replicas
+
+
+def replica(operation: str) -> Replica:
+    replicas = _replicas()
+    now = time.monotonic()
+    for name, (made, _) in list(replicas.items()):
+        if now - made > REPLICA_SECONDS:
+            del replicas[name]
+    if operation not in replicas:
+        replicas[operation] = (now, Replica())
+    return replicas[operation][1]
+
+
+def forget_replica(operation: str) -> None:
+    _replicas().pop(operation, None)
+
+
 def forget() -> None:
-    """Drop cached configuration (tests, and the local driver between worlds)."""
+    """Drop cached configuration, ledger copies and secrets (tests, and the local driver between worlds)."""
+    _replicas().clear()
     _cache.clear()
     settings.cache_clear()
     http.cache_clear()
