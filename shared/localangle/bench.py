@@ -27,15 +27,19 @@ from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from localangle import corpus
+from localangle import corpus, cost
 from localangle.adapters.extract import PageText
 from localangle.core.analysis import Reader
 from localangle.core.similarity import sketch
 from localangle.models.article import Article
 from localangle.models.messages import ArticleMessage
 from localangle.models.operation import MetricSpec, Operation
+
+if TYPE_CHECKING:
+    from localangle.local.world import World
+    from localangle.meter import AwsMeter
 
 TICK = timedelta(minutes=15)  # the schedule's rate in template.yaml
 
@@ -181,9 +185,7 @@ def handler_imports(root: Path, processes: int = 5) -> dict[str, float]:
 def end_to_end(root: Path, outlets: list[corpus.Outlet]) -> dict[str, Any]:
     """The corpus through the whole offline flow, published through the day as outlets published it, a
     scheduled run every fifteen minutes; every AWS request counted and priced."""
-    from localangle import cost
     from localangle.config import load_dir
-    from localangle.local.cloud import load_template
     from localangle.local.world import World
     from localangle.meter import AwsMeter
     from localangle.models.config import FeedConfig
@@ -233,40 +235,8 @@ def end_to_end(root: Path, outlets: list[corpus.Outlet]) -> dict[str, Any]:
                     i += 1
                 world.tick(now)
         elapsed = time.perf_counter() - start
-        log.parent.mkdir(exist_ok=True)
-        log_bytes = (log.stat().st_size if log.exists() else 0) - log_start
-        memory = _memory(load_template(root / "template.yaml"))
-        functions: dict[str, cost.FunctionUse] = {}
-        for name, calls in meter.function_calls().items():
-            use = functions[name] = cost.FunctionUse(memory_mb=memory.get(name, 512))
-            use.requests = dict(_by_service(calls))
-        for name in flow.invocations:
-            use = functions.setdefault(name, cost.FunctionUse(memory_mb=memory.get(name, 512)))
-            use.invocations = flow.invocations[name] - invocations_start.get(name, 0)
-            use.seconds = flow.busy.get(name, 0.0) - busy_start.get(name, 0.0)
-            use.aws_seconds = meter.aws_seconds.get(name, 0.0)
-        functions.setdefault("fetch_feed", cost.FunctionUse(memory_mb=memory.get("fetch_feed", 512)))
-        functions["fetch_feed"].http_requests = len(world.site.requests) - http_start
-        usage = cost.Usage(
-            functions=functions,
-            s3_put=meter.s3_put,
-            s3_get=meter.s3_get,
-            dynamodb_write_units=meter.dynamodb_write_units,
-            dynamodb_read_units=meter.dynamodb_read_units,
-            # Lambda's pollers: a receive and a batch delete for every invocation an SQS queue triggered
-            sqs_requests=meter.sqs_requests
-            + 2
-            * sum(
-                f.invocations
-                for n, f in functions.items()
-                if n in ("fetch_feed", "process_article", "send_alert")
-            ),
-            sqs_fifo_requests=meter.sqs_fifo_requests
-            + 2 * functions.get("update_ledger", cost.FunctionUse(0)).invocations,
-            ses_emails=meter.ses_emails,
-            sns_publishes=meter.sns_publishes,
-            log_bytes=log_bytes,
-        )
+        usage = _usage(world, meter, busy_start, invocations_start, http_start)
+        usage.log_bytes = (log.stat().st_size if log.exists() else 0) - log_start
         new = flow.consumed.get("ArticleQueue", 0)
         dollars = cost.dollars(usage)
         by_function = meter.function_calls()
@@ -292,11 +262,46 @@ def end_to_end(root: Path, outlets: list[corpus.Outlet]) -> dict[str, Any]:
         }
 
 
-def _by_service(calls: Counter[str]) -> Counter[str]:
-    out: Counter[str] = Counter()
-    for key, n in calls.items():
-        out[key.split(".")[0]] += n
-    return out
+def _usage(
+    world: World, meter: AwsMeter, busy: dict[str, float], invocations: dict[str, int], http_start: int
+) -> cost.Usage:
+    """What the metered part of the run used: each function's invocations, time, requests by service and
+    configured memory; and the billing quantities the meter counted."""
+    flow, memory = world.flow, _memory(world.cloud.template)
+    functions = {
+        name: cost.FunctionUse(
+            memory_mb=memory[name],
+            invocations=n - invocations.get(name, 0),
+            seconds=flow.busy.get(name, 0.0) - busy.get(name, 0.0),
+            aws_seconds=meter.aws_seconds.get(name, 0.0),
+        )
+        for name, n in flow.invocations.items()
+    }
+    for name, use in functions.items():
+        use.requests = {}
+        for key, count in meter.calls.get(name, Counter()).items():
+            service = key.split(".")[0]
+            use.requests[service] = use.requests.get(service, 0) + count
+    functions["fetch_feed"].http_requests = len(world.site.requests) - http_start  # feeds and pages
+    usage = cost.Usage(
+        functions=functions,
+        s3_put=meter.s3_put,
+        s3_get=meter.s3_get,
+        dynamodb_write_units=meter.dynamodb_write_units,
+        dynamodb_read_units=meter.dynamodb_read_units,
+        sqs_requests=meter.sqs_requests,
+        sqs_fifo_requests=meter.sqs_fifo_requests,
+        ses_emails=meter.ses_emails,
+        sns_publishes=meter.sns_publishes,
+    )
+    # Lambda's pollers: a receive and a batch delete for every invocation a queue triggered
+    for queue, function in world.cloud.queue_consumers().items():
+        polls = 2 * functions[function].invocations if function in functions else 0
+        if world.cloud.physical[queue]["QueueName"].endswith(".fifo"):
+            usage.sqs_fifo_requests += polls
+        else:
+            usage.sqs_requests += polls
+    return usage
 
 
 def _memory(template: dict[str, Any]) -> dict[str, int]:

@@ -17,8 +17,6 @@ import random
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
-from xml.sax.saxutils import escape
 
 from localangle.articles import article_files, content_hash, read_article_file
 from localangle.core.gazetteer import load_gazetteer
@@ -97,22 +95,10 @@ def feeds(outlet: Outlet) -> list[list[Item]]:
 
 
 def feed_xml(outlet: Outlet, items: list[Item]) -> bytes:
-    """The outlet's RSS 2.0 feed listing `items`, newest first, each with its lede as the description."""
-    entries = []
-    for item in items:
-        a = item.article
-        pub = f"<pubDate>{format_datetime(a.published)}</pubDate>" if a.published else ""
-        lede = a.text.split("\n\n", 1)[0]
-        entries.append(
-            f"<item><title>{escape(a.title)}</title><link>{escape(outlet.page_url(item))}</link>"
-            f'<guid isPermaLink="false">{escape(a.id)}</guid>{pub}'
-            f"<description>{escape(lede)}</description></item>"
-        )
-    return (
-        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-        f"<title>{escape(outlet.name)}</title><link>https://{outlet.host}/</link>"
-        f"<description>Latest news</description>{''.join(entries)}</channel></rss>"
-    ).encode()
+    """The outlet's RSS 2.0 feed listing `items`."""
+    from localangle.local.world import rss
+
+    return rss(outlet.name, f"https://{outlet.host}/", [(i.article, outlet.page_url(i)) for i in items])
 
 
 _SECTIONS = ["News", "Local News", "Crime", "Courts", "Politics", "Business", "Education", "Health", "Sport",

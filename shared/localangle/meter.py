@@ -60,7 +60,7 @@ class AwsMeter:
                 self.s3_get += 1
         elif service == "sqs":
             chunks = max(1, math.ceil(size / 65536))
-            if b".fifo" in _bytes(body):
+            if _queue_url(_bytes(body)).endswith(".fifo"):
                 self.sqs_fifo_requests += chunks
             else:
                 self.sqs_requests += chunks
@@ -111,6 +111,14 @@ def _bytes(body: Any) -> bytes:
     if isinstance(body, str):
         return body.encode()
     return b""
+
+
+def _queue_url(body: bytes) -> str:
+    """The QueueUrl of an SQS request (JSON protocol, or the older query protocol)."""
+    try:
+        return str(json.loads(body or b"{}").get("QueueUrl", ""))
+    except ValueError:
+        return dict(parse_qsl(body.decode(errors="replace"))).get("QueueUrl", "")
 
 
 def _size(item: Any) -> int:

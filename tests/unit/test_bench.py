@@ -1,9 +1,14 @@
 """The bench's corpus, cost model and timings (times are reported, never asserted)."""
 
+import json
+
+import pytest
+
 from localangle import bench, corpus, cost
+from localangle.cli import main
 from localangle.config import load_operations
 from localangle.core.analysis import Reader
-from tests.conftest import ARTICLES, SEEDS
+from tests.conftest import ARTICLES, ROOT, SEEDS
 
 
 def test_synthetic_operations_are_distinct_and_valid() -> None:
@@ -60,3 +65,21 @@ def test_dollars_come_from_the_one_price_table() -> None:
     assert dollars["ses"] == 1000 * cost.PRICES["ses_email"]
     assert dollars["sqs"] == cost.PRICES["sqs_fifo_request"] * 1e6
     assert cost.PRICES_READ and cost.PRICES_REGION == "eu-west-2"
+
+
+def test_bench_json_is_one_object_with_the_figures_the_issue_names(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The end-to-end keys are checked by tests/integration/test_bench_meter.py; here the rest, as printed."""
+    assert (
+        main(["bench", "--json", "--articles", "20", "--operations", "5", "--rounds", "1", "--no-e2e"]) == 0
+    )
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 1
+    result = json.loads(lines[0])
+    for key in ("floor_ms_per_article", "analyse_ms_per_article", "overhead_ratio", "ops_scaling_ratio"):
+        assert result[key] > 0
+    assert result["articles"] == 20 and result["operations"] == 5
+    handlers = {p.name for p in (ROOT / "functions").iterdir() if (p / "app.py").is_file()}
+    assert set(result["handler_import_ms_by_handler"]) == handlers
+    assert result["handler_import_ms"] == max(result["handler_import_ms_by_handler"].values())

@@ -127,9 +127,6 @@ class SeenEntries:
         )
         return int(reply["Attributes"]["deferrals"])
 
-    def remember(self, entry_id: str, fingerprint: str, feed_id: str) -> None:
-        self.remember_many([(entry_id, fingerprint)], feed_id)
-
     def remember_many(self, entries: list[tuple[str, str]], feed_id: str) -> None:
         """(entry id, fingerprint) of each entry handed on, twenty-five to a request."""
         now = datetime.now(UTC).isoformat()

@@ -81,9 +81,11 @@ def page_html(article: Article) -> bytes:
 <footer><p>© {outlet}. All rights reserved.</p></footer></body></html>""".encode()
 
 
-def feed_xml(outlet: _Outlet) -> bytes:
+def rss(title: str, link: str, entries: list[tuple[Article, str]]) -> bytes:
+    """An RSS 2.0 feed of (article, page URL) entries in the order given, each with its lede as the
+    description, as an outlet's feed lists its stories."""
     items = []
-    for article, page_url in outlet.items:
+    for article, page_url in entries:
         pub = f"<pubDate>{format_datetime(article.published)}</pubDate>" if article.published else ""
         lede = article.text.split("\n\n", 1)[0]
         items.append(
@@ -93,9 +95,13 @@ def feed_xml(outlet: _Outlet) -> bytes:
         )
     return (
         f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-        f"<title>{escape(outlet.feed.outlet)}</title><link>{escape(str(outlet.feed.url))}</link>"
+        f"<title>{escape(title)}</title><link>{escape(link)}</link>"
         f"<description>News</description>{''.join(items)}</channel></rss>"
     ).encode()
+
+
+def feed_xml(outlet: _Outlet) -> bytes:
+    return rss(outlet.feed.outlet, str(outlet.feed.url), outlet.items)
 
 
 class World:

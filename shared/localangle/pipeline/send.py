@@ -15,7 +15,6 @@ from pydantic import BaseModel
 
 from localangle.adapters import email, secrets, slack
 from localangle.adapters.aws import client
-from localangle.adapters.secrets import secret
 from localangle.adapters.storage import AlertRecords, HeldAlerts, LedgerTable
 from localangle.core.gazetteer import load_gazetteer
 from localangle.models.alert import Alert, Source
@@ -58,7 +57,7 @@ def _deliver_once(table_name: str, dynamodb: Any) -> Any:
         s = settings()
         if delivery.channel == "slack":
             slack.post(
-                secret(delivery.webhook_parameter or s.slack_webhook_parameter),
+                secrets.secret(delivery.webhook_parameter or s.slack_webhook_parameter),
                 delivery.view,
                 timeout=s.slack_timeout,
             )
