@@ -258,6 +258,14 @@ def end_to_end(root: Path, outlets: list[corpus.Outlet]) -> dict[str, Any]:
             "requests_per_article_by_operation": {
                 op: round(n / new, 3) for op, n in by_operation.most_common()
             },
+            "requests_per_article_by_function_and_operation": {
+                name: {op: round(n / new, 3) for op, n in c.most_common()}
+                for name, c in sorted(by_function.items())
+            },
+            "dynamodb_write_units_per_article_by_function": {
+                name: round(units / new, 2)
+                for name, units in sorted(meter.write_units.items(), key=lambda x: -x[1])
+            },
             "prices": f"{cost.PRICES_REGION}, read {cost.PRICES_READ}",
         }
 
@@ -354,7 +362,12 @@ def report(result: dict[str, Any]) -> str:
     for key, value in result.items():
         if isinstance(value, dict):
             lines.append(f"{key}:")
-            lines.extend(f"    {k:<40} {v}" for k, v in value.items())
+            for k, v in value.items():
+                if isinstance(v, dict):
+                    lines.append(f"    {k}:")
+                    lines.extend(f"        {op:<36} {n}" for op, n in v.items())
+                else:
+                    lines.append(f"    {k:<40} {v}")
             continue
         target = TARGETS.get(key)
         mark = "" if target is None else f"  (target ≤ {target}: {'met' if value <= target else 'NOT met'})"

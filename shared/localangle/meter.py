@@ -5,6 +5,11 @@ the function that made it, with what AWS would bill for it (S3 request classes, 
 Requests are counted at `before-send`, once per attempt (a retried request is billed again); time inside each
 API call is taken from `before-call` to `after-call`. The hooks are registered on boto3's default session,
 where moto answers, and the cached clients are replaced so that they carry them.
+
+A DynamoDB write is billed on the larger of the item before and after it (an UpdateItem that sets one
+attribute of a 4 kB item costs four units; a failed conditional write still costs the item's size), so the
+meter reads the item on each side of a single-item write with a client of its own session, which it does not
+count; the time that takes is kept out of the function's own work.
 """
 
 from __future__ import annotations
@@ -17,11 +22,13 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import boto3
+import botocore.exceptions
 
 from localangle.adapters import aws
 from localangle.cost import read_units, write_units
 from localangle.local.driver import Flow
 
+SINGLE_WRITES = {"PutItem", "UpdateItem", "DeleteItem"}
 S3_PUT_CLASS = {"PutObject", "CopyObject", "ListObjectsV2", "ListObjects", "CreateMultipartUpload"}
 OUTSIDE = "(driver)"  # requests made outside any function: the local event source mappings, set-up
 
@@ -37,6 +44,9 @@ class AwsMeter:
         self.dynamodb_write_units = self.dynamodb_read_units = 0.0
         self.sqs_requests = self.sqs_fifo_requests = 0
         self.ses_emails = self.sns_publishes = 0
+        self.write_units: dict[str, float] = {}  # DynamoDB write units by function
+        self._peeker: Any = None
+        self._keys: dict[str, tuple[str, ...]] = {}
 
     def function_calls(self) -> dict[str, Counter[str]]:
         """What the functions asked of AWS, without what the local driver did in Lambda's place."""
@@ -69,24 +79,61 @@ class AwsMeter:
             self.ses_emails += sum(1 for k, _ in fields if ".member." in k and "Addresses" in k) or 1
         elif service == "sns" and operation == "Publish":
             self.sns_publishes += 1
-        elif service == "dynamodb":
-            self.dynamodb_write_units += _dynamodb_writes(operation, _bytes(body))
+        elif service == "dynamodb" and operation not in SINGLE_WRITES:
+            self._add_writes(function, _dynamodb_writes(operation, _bytes(body)))
+
+    def _add_writes(self, function: str, units: float) -> None:
+        self.dynamodb_write_units += units
+        self.write_units[function] = self.write_units.get(function, 0.0) + units
+
+    def _item_size(self, body: bytes) -> int:
+        """The size of the item a single-item write names, as it is now (0: none), read unmetered."""
+        try:
+            request = json.loads(body or b"{}")
+            key = request.get("Key") or {
+                name: request["Item"][name] for name in self._key_names(request["TableName"])
+            }
+            item = self._peeker.get_item(TableName=request["TableName"], Key=key, ConsistentRead=True)
+        except (ValueError, KeyError, botocore.exceptions.ClientError):
+            return 0
+        return _size(item["Item"]) if "Item" in item else 0
+
+    def _key_names(self, table: str) -> tuple[str, ...]:
+        if table not in self._keys:
+            schema = self._peeker.describe_table(TableName=table)["Table"]["KeySchema"]
+            self._keys[table] = tuple(k["AttributeName"] for k in schema)
+        return self._keys[table]
 
     def _before_call(
         self, event_name: str, params: dict[str, Any], context: dict[str, Any], **_: Any
     ) -> None:
+        service, operation = event_name.split(".")[1:3]
+        body = _bytes(params.get("body", b""))
+        if service == "dynamodb" and operation in SINGLE_WRITES and self._function() != OUTSIDE:
+            peeked = time.perf_counter()
+            context["meter_item_before"] = self._item_size(body)
+            context["meter_peek_seconds"] = time.perf_counter() - peeked
         context["meter_started"] = time.perf_counter()
-        context["meter_body"] = params.get("body", b"")
+        context["meter_body"] = body
 
     def _after_call(self, event_name: str, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
         started = context.get("meter_started")
         if started is None:
             return
         function = self._function()
-        self.aws_seconds[function] = self.aws_seconds.get(function, 0.0) + time.perf_counter() - started
+        spent = time.perf_counter() - started + context.get("meter_peek_seconds", 0.0)
         service, operation = event_name.split(".")[1:3]
+        body = _bytes(context.get("meter_body"))
         if service == "dynamodb" and function != OUTSIDE:
-            self.dynamodb_read_units += _dynamodb_reads(operation, _bytes(context.get("meter_body")), parsed)
+            self.dynamodb_read_units += _dynamodb_reads(operation, body, parsed)
+            if operation in SINGLE_WRITES:
+                peeked = time.perf_counter()
+                after = self._item_size(body)
+                spent += time.perf_counter() - peeked
+                sent = _dynamodb_writes(operation, body) if operation == "PutItem" else 0
+                size = max(context.get("meter_item_before", 0), after)
+                self._add_writes(function, max(sent, write_units(size)))
+        self.aws_seconds[function] = self.aws_seconds.get(function, 0.0) + spent
 
     def __enter__(self) -> AwsMeter:
         events = boto3._get_default_session().events  # the session moto (and any fault injector) is on
@@ -94,6 +141,8 @@ class AwsMeter:
         events.register("before-call", self._before_call)
         events.register("after-call", self._after_call)
         aws.reset()  # clients copy the session's hooks when made: make them again
+        region = aws.client("dynamodb").meta.region_name
+        self._peeker = boto3.session.Session().client("dynamodb", region_name=region)  # unmetered
         return self
 
     def __exit__(self, *exc: object) -> None:

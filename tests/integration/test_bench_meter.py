@@ -54,3 +54,26 @@ def test_the_end_to_end_run_processes_every_article_and_prices_it() -> None:
         result["usd_per_million_by_item"]["s3"] > 0
         and result["usd_per_million_by_item"]["lambda_duration"] > 0
     )
+
+
+def test_a_write_costs_the_larger_of_the_item_before_and_after(tmp_path: Path) -> None:
+    with World(ROOT, [], [], tmp_path / "flow.log") as world, AwsMeter(world.flow) as meter:
+        feeds = world.cloud.env["FEEDS_TABLE"]
+        dynamodb = aws.client("dynamodb")
+        dynamodb.put_item(TableName=feeds, Item={"feed_id": {"S": "a"}, "blob": {"S": "x" * 3000}})  # set-up
+        world.flow.current = "fetch_feed"
+        dynamodb.update_item(
+            TableName=feeds,
+            Key={"feed_id": {"S": "a"}},
+            UpdateExpression="SET n = :n",
+            ExpressionAttributeValues={":n": {"N": "1"}},
+        )
+        dynamodb.put_item(TableName=feeds, Item={"feed_id": {"S": "a"}})  # replaces 3 kB with a few bytes
+        dynamodb.delete_item(TableName=feeds, Key={"feed_id": {"S": "a"}})  # nothing left to delete
+    assert meter.write_units == {"fetch_feed": 3 + 3 + 1}
+    assert meter.dynamodb_write_units == 7
+    assert meter.calls["fetch_feed"] == {
+        "dynamodb.UpdateItem": 1,
+        "dynamodb.PutItem": 1,
+        "dynamodb.DeleteItem": 1,
+    }

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from localangle.adapters import aws
-from localangle.adapters.storage import LedgerTable
+from localangle.adapters.storage import AlertRecords, LedgerTable
 from localangle.articles import read_article_file
 from localangle.core.analysis import Reader
 from localangle.core.ledger import Ledger, LedgerUpdate
@@ -111,3 +111,39 @@ def test_undoing_an_uncommitted_update_keeps_what_another_committed_meanwhile(wo
     table.undo("op", undo_a)
     # Then B's 3 stays, and what only A changed is put back
     assert table.area_lows("op", "arrests") == {"cheshire": 3, "devon-and-cornwall": 22}
+
+
+def test_an_alert_raised_again_by_a_later_article_costs_no_record_write(
+    world: World, reader: Reader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A total still exceeded is found again by every later article that touches it: the ledger remembers
+    the alert it raised, so the later article neither writes its record again nor queues it again."""
+    world.upload_config()
+    force = _message(reader, ARTICLES / "000_98b505946a0e415d.txt", "Cheshire Constabulary")
+    paper = _message(reader, ARTICLES / "001_bc18daddbc62a9cf.txt", "Warrington Guardian")
+    real_judge = Ledger.judge
+    again: list[Any] = []
+
+    def judge(self: Ledger, *args: Any, **kwargs: Any) -> LedgerUpdate:
+        update = real_judge(self, *args, **kwargs)
+        if not again:
+            again.extend(update.alerts)  # the first article's alerts, found again by the second
+        else:
+            update.alerts.extend(again)
+        return update
+
+    monkeypatch.setattr(Ledger, "judge", judge)
+    creates: list[str] = []
+    real_create = AlertRecords.create
+    monkeypatch.setattr(AlertRecords, "create", lambda self, a: creates.append(a.key) or real_create(self, a))
+    first = update_ledger(force)
+    assert first and creates == first
+    world.flow.drain()  # delivered
+    creates.clear()
+    second = update_ledger(paper)
+    assert not set(second) & set(first)  # nothing of the first article's queued again
+    assert not set(creates) & set(first)  # nor its records written again
+    # and a redelivery of the first article still finds its own alerts recorded and delivered, queuing none
+    creates.clear()
+    assert update_ledger(force) == []
+    assert set(creates) <= set(first)

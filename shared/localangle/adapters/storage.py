@@ -259,6 +259,8 @@ class LedgerTable:
     - `<op>#areas#<metric>` / `<force area>`: the lowest figure any source gave each force area;
     - `<op>#head` / `version`: bumped on every update, so concurrent updates of one operation retry
       instead of missing each other (the FIFO queue already serialises them; this makes it a rule);
+    - `<op>#raised` / `<alert key>`: every alert the ledger raised, with the article that raised it, so an
+      alert raised again by a later article (a total still exceeded) is known without a write;
     - `<op>#story` / `<article>`: a story's text sketch and every outlet that ran it (syndicated copies),
       keyed by the article that reached the ledger first; `<op>#sig#<hash>` / `-`: the story whose sketch
       has that hash among its smallest, so a copy is found by a few key lookups.
@@ -428,6 +430,19 @@ class LedgerTable:
 
     def area_lows(self, operation: str, metric: str) -> dict[str, int]:
         return {str(i["sk"]): int(i["low"]) for i in self._query(f"{operation}#areas#{metric}", "")}
+
+    def raised(self, operation: str) -> dict[str, str]:
+        """Alert key → the article that raised it, for every alert the operation's ledger raised."""
+        return {str(i["sk"]): str(i["article_id"]) for i in self._query(f"{operation}#raised", "")}
+
+    def mark_raised(self, operation: str, keys: list[str], article_id: str) -> None:
+        """Remember that these alerts are raised (their records exist), twenty-five to a request."""
+        items = [{"pk": f"{operation}#raised", "sk": key, "article_id": article_id} for key in keys]
+        with self.table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
+            for item in items:
+                batch.put_item(Item=item)
+        for item in items:
+            self._mirror(item)
 
     def _read(self, pk: str, sk: str) -> Row | None:
         """One item read from the table itself, never the replica."""
@@ -607,7 +622,8 @@ class LedgerTable:
 
 
 class AlertRecords:
-    """One record per alert key: created once, then marked queued and delivered per channel."""
+    """One record per alert key: created once (pending), then marked with every newsroom and channel it was
+    delivered to or held for."""
 
     def __init__(self, table_name: str) -> None:
         self.table = table(table_name)
@@ -631,24 +647,17 @@ class AlertRecords:
         item = self.table.get_item(Key={"alert_key": alert.key}, ConsistentRead=True).get("Item") or {}
         return str(item.get("status", "pending"))
 
-    def mark(self, key: str, status: str) -> None:
-        self.table.update_item(
-            Key={"alert_key": key},
-            UpdateExpression="SET #s = :s",
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={":s": status},
-        )
-
     def delivered(self, key: str) -> set[str]:
         item = self.table.get_item(Key={"alert_key": key}, ConsistentRead=True).get("Item") or {}
         return {str(t) for t in item.get("delivered", set())}
 
-    def mark_delivered(self, key: str, target: str) -> None:
+    def mark_delivered(self, key: str, targets: set[str]) -> None:
+        """Add the targets (`<newsroom>:<channel or reason>`) to the record's deliveries, in one write."""
         self.table.update_item(
             Key={"alert_key": key},
             UpdateExpression="ADD delivered :t SET #s = :s",
             ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={":t": {target}, ":s": "delivered"},
+            ExpressionAttributeValues={":t": targets, ":s": "delivered"},
         )
 
 

@@ -38,25 +38,34 @@ def update_ledger(message: LedgerMessage) -> list[str]:
         runtime.forget_replica(operation.id)  # what the copy holds now is not known to be the ledger
         raise
     records = AlertRecords(s.alerts_table)
-    queued = []
+    article_id = message.origin.article_id
+    raised = table.raised(operation.id)
+    queued, known = [], []
     for alert in update.alerts:
+        if raised.get(alert.key, article_id) != article_id:
+            continue  # raised before, by another article (a total still exceeded): its record exists
         status = records.create(alert)
+        known.append(alert.key)
         if status not in ("new", "pending"):
-            continue  # already queued or delivered by an earlier delivery of this message
+            continue  # delivered already, after an earlier delivery of this message
         # held back a little, so syndicated copies polled in the same run are listed when it goes out
+        # its record stays pending until SendAlert delivers it: should this message come back meanwhile, the
+        # alert is queued again, and SendAlert's idempotency sends nothing twice
         send(s.alert_queue_url, AlertMessage(alert=alert), delay_seconds=s.alert_delay_seconds)
-        records.mark(alert.key, "queued")
         queued.append(alert.key)
         logger.info(
             "alert raised",
             extra={
                 "operation_id": operation.id,
-                "article_id": message.origin.article_id,
+                "article_id": article_id,
                 "alert_key": alert.key,
                 "kind": alert.kind,
                 "catch_up": alert.catch_up,
             },
         )
+    # after the records: a crash before this leaves them to this article's redelivery, which creates none
+    # twice (the records are conditional); later articles skip them without a write
+    table.mark_raised(operation.id, [k for k in known if k not in raised], article_id)
     table.resolve(operation.id, update.resolved)  # after the follow-ups are safely queued
     metrics.add_metric(name="AlertsRaised", unit="Count", value=len(queued))
     return queued

@@ -168,15 +168,17 @@ def send_alert(message: AlertMessage) -> int:
     rendered = view(alert)
     if rooms:  # the outlets that ran the story, read when it goes out: copies judged since are included
         rendered = with_carriers(rendered, carriers(LedgerTable(s.ledger_table), alert))
-    made = 0
+    done: set[str] = set()  # newsroom:channel (or :reason) confirmed by this call, marked in one write
     failed: list[tuple[str, Exception]] = []
+    summarised: set[str] | None = None
     for room in rooms:
         reason = "catch-up" if alert.catch_up else "digest" if room.digest else None
         if reason:
-            if f"{room.id}:{reason}" not in records.delivered(alert.key):  # not again once summarised
+            if summarised is None:
+                summarised = records.delivered(alert.key)
+            if f"{room.id}:{reason}" not in summarised:  # not again once summarised
                 held.hold(room.id, reason, alert)
-            records.mark_delivered(alert.key, f"{room.id}:{reason}")
-            made += 1
+            done.add(f"{room.id}:{reason}")
             logger.info("alert held", extra={"alert_key": alert.key, "newsroom": room.id, "reason": reason})
             continue
         for delivery in deliveries(room, alert.key, rendered):
@@ -196,8 +198,7 @@ def send_alert(message: AlertMessage) -> int:
                     },
                 )
                 continue
-            records.mark_delivered(alert.key, f"{room.id}:{delivery.channel}")
-            made += 1
+            done.add(f"{room.id}:{delivery.channel}")
             logger.info(
                 "alert delivered",
                 extra={
@@ -207,6 +208,9 @@ def send_alert(message: AlertMessage) -> int:
                     "operation_id": alert.operation,
                 },
             )
+    if done:  # a crash before this repeats the deliveries, which idempotency confirms without sending
+        records.mark_delivered(alert.key, done)
+    made = len(done)
     metrics.add_metric(name="AlertsDelivered", unit="Count", value=made)
     if failed:
         target, first = failed[0]
