@@ -1,9 +1,8 @@
 """Roundup: on the schedule, publish changed ledger reports and send the summaries and digests due."""
 
-from aws_lambda_powertools.utilities.parser import parse
-from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from localangle.models.events import ScheduledEvent
 from localangle.observability import logger, metrics
 from localangle.pipeline.roundup import register_context, roundup
 
@@ -12,5 +11,5 @@ from localangle.pipeline.roundup import register_context, roundup
 @metrics.log_metrics(capture_cold_start_metric=True)
 def handler(event: dict, context: LambdaContext) -> dict:
     register_context(context)
-    scheduled = parse(event=event, model=EventBridgeModel)
+    scheduled = ScheduledEvent.model_validate(event)
     return roundup(scheduled.time)

@@ -1,24 +1,19 @@
 """SendAlert: deliver each alert to the newsrooms it concerns."""
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from localangle.batch import process_batch
 from localangle.models.messages import AlertMessage
 from localangle.observability import logger, metrics
 from localangle.pipeline.send import register_context, send_message
 
-processor = BatchProcessor(event_type=EventType.SQS)
 
-
-def record_handler(record: SQSRecord) -> None:
-    send_message(AlertMessage.model_validate_json(record.body))
+def record_handler(body: str) -> None:
+    send_message(AlertMessage.model_validate_json(body))
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics(capture_cold_start_metric=True)
 def handler(event: dict, context: LambdaContext) -> dict:
     register_context(context)
-    return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+    return process_batch(event, record_handler)

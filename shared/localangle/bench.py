@@ -154,13 +154,16 @@ def handler_imports(root: Path, processes: int = 5) -> dict[str, float]:
 
     The layer ships compiled bytecode (`make build`), so a first, uncounted import writes it here too:
     what is measured is loading and running the modules, not compiling them."""
+    from localangle.local.cloud import load_template
+
+    variables = load_template(root / "template.yaml")["Globals"]["Function"]["Environment"]["Variables"]
     env = {
         **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+        # the functions' own settings, those the template writes out (not resource names)
+        **{k: v for k, v in variables.items() if isinstance(v, str)},
         "AWS_LAMBDA_FUNCTION_NAME": "localangle-bench",
         "AWS_REGION": "eu-west-2",
         "AWS_DEFAULT_REGION": "eu-west-2",
-        "POWERTOOLS_SERVICE_NAME": "localangle",
-        "POWERTOOLS_METRICS_NAMESPACE": "localangle",
     }
     code = (
         "import sys, time; sys.path.insert(0, sys.argv[1]); start = time.perf_counter(); import app; "

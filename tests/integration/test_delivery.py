@@ -6,12 +6,12 @@ import json
 from typing import Any
 
 import pytest
-from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.sns.models import sns_backends
 
 from localangle.adapters import aws, email, slack
+from localangle.batch import BatchFailed
 from localangle.local.driver import FakeContext
 from localangle.local.world import World
 from localangle.models.messages import AlertMessage
@@ -44,7 +44,7 @@ def test_a_slack_refusal_fails_the_message_and_the_retry_sends_it_once(seed_worl
     handler = seed_world.flow.handlers["send_alert"]
     event = _sample_alert_event()
     # When SendAlert handles the conflict, Then the batch fails (Lambda leaves the message for SQS to retry)
-    with pytest.raises(BatchProcessingError):
+    with pytest.raises(BatchFailed):
         handler(event, FakeContext("a"))
     assert [status for _, status in seed_world.slack.refused] == [429] * (1 + slack.RETRIES)
     # And when it comes again, every newsroom's Slack gets it exactly once, including the one refused before

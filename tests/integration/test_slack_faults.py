@@ -12,11 +12,11 @@ from typing import Any
 from urllib.error import URLError
 
 import pytest
-from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.state import RetryState
 
 from localangle.adapters import aws, slack
+from localangle.batch import BatchFailed
 from localangle.local.driver import FakeContext
 from localangle.local.world import World
 from localangle.pipeline import runtime
@@ -57,7 +57,7 @@ def test_a_retry_after_longer_than_a_function_should_wait_fails_the_message_for_
     seed_world: World, waits: list[float]
 ) -> None:
     seed_world.slack.refuse, seed_world.slack.retry_after = [429], "120"
-    with pytest.raises(BatchProcessingError):
+    with pytest.raises(BatchFailed):
         _send_alert(seed_world)
     assert waits == [] and [status for _, status in seed_world.slack.refused] == [429]
     # the message comes back after its visibility timeout: every newsroom once, the refused one included
@@ -79,7 +79,7 @@ def test_a_hanging_webhook_is_not_posted_again_within_the_call_but_the_message_c
     monkeypatch.setenv("LOCALANGLE_SLACK_TIMEOUT_SECONDS", "1")
     runtime.forget()
     seed_world.slack.refuse = ["stall"]
-    with pytest.raises(BatchProcessingError):
+    with pytest.raises(BatchFailed):
         _send_alert(seed_world)
     [(hung, _)] = seed_world.slack.refused  # once, not retried
     assert _posted(seed_world) == [h for h in HOOKS if h != hung]  # the other newsroom was not held up
@@ -98,7 +98,7 @@ def test_an_unreachable_webhook_fails_the_message_without_naming_its_url(
     real = ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"]
     ssm.put_parameter(Name=name, Value=f"http://127.0.0.1:{port}/hooks/secret-token", Overwrite=True)
     runtime.forget()
-    with pytest.raises(BatchProcessingError):
+    with pytest.raises(BatchFailed):
         _send_alert(seed_world)
     assert "Slack webhook unreachable" in caplog.text and "secret-token" not in caplog.text
     assert _posted(seed_world) == ["/hooks/national-desk"]

@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from localangle.adapters import email, secrets, slack
+from localangle.adapters import email, secrets
 from localangle.adapters.aws import client
 from localangle.adapters.storage import AlertRecords, HeldAlerts, LedgerTable
 from localangle.core.gazetteer import load_gazetteer
@@ -56,6 +56,10 @@ def _deliver_once(table_name: str, dynamodb: Any) -> Any:
     def deliver(delivery: Delivery) -> dict[str, str]:
         s = settings()
         if delivery.channel == "slack":
+            # slack_sdk is loaded by the first Slack delivery, not at every cold start: an email-only
+            # deployment never loads it, and a notice or a held alert never waits for it
+            from localangle.adapters import slack
+
             slack.post(
                 secrets.secret(delivery.webhook_parameter or s.slack_webhook_parameter),
                 delivery.view,

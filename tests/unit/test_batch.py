@@ -1,0 +1,54 @@
+"""SQS partial batch responses, and the scheduled functions' event."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from pydantic import ValidationError
+
+from localangle.batch import BatchFailed, process_batch
+from localangle.models.events import ScheduledEvent
+
+
+def _event(*bodies: str) -> dict:
+    return {"Records": [{"messageId": f"m{n}", "body": b} for n, b in enumerate(bodies)]}
+
+
+def _handle(seen: list[str]) -> Callable[[str], None]:
+    def handle(body: str) -> None:
+        seen.append(body)
+        if body.startswith("bad"):
+            raise ValueError(body)
+
+    return handle
+
+
+def test_only_the_records_that_failed_come_back() -> None:
+    seen: list[str] = []
+    result = process_batch(_event("a", "bad1", "b", "bad2"), _handle(seen))
+    assert result == {"batchItemFailures": [{"itemIdentifier": "m1"}, {"itemIdentifier": "m3"}]}
+    assert seen == ["a", "bad1", "b", "bad2"]
+
+
+def test_on_a_fifo_queue_the_first_failure_returns_every_record_after_it_unhandled() -> None:
+    seen: list[str] = []
+    result = process_batch(_event("a", "bad1", "b"), _handle(seen), fifo=True)
+    assert result == {"batchItemFailures": [{"itemIdentifier": "m1"}, {"itemIdentifier": "m2"}]}
+    assert seen == ["a", "bad1"]  # "b" waits behind the failure, in order
+
+
+def test_a_batch_where_nothing_succeeded_fails_the_invocation() -> None:
+    with pytest.raises(BatchFailed, match="all 2 records failed") as caught:
+        process_batch(_event("bad1", "bad2"), _handle([]))
+    assert isinstance(caught.value.__cause__, ValueError)
+    assert process_batch({"Records": []}, _handle([])) == {"batchItemFailures": []}
+
+
+def test_the_scheduled_event_is_read_and_anything_else_refused() -> None:
+    event = {"detail-type": "Scheduled Event", "source": "aws.events", "time": "2014-07-16T09:00:00Z"}
+    assert ScheduledEvent.model_validate(event).time.isoformat() == "2014-07-16T09:00:00+00:00"
+    with pytest.raises(ValidationError, match="detail-type"):
+        ScheduledEvent.model_validate({**event, "detail-type": "Object Created"})
+    with pytest.raises(ValidationError, match="time"):
+        ScheduledEvent.model_validate({"detail-type": "Scheduled Event", "source": "aws.events"})
