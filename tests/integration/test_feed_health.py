@@ -15,6 +15,7 @@ from boto3.dynamodb.types import TypeDeserializer
 
 from localangle.adapters import aws
 from localangle.local.world import World
+from localangle.meter import AwsMeter
 from localangle.models.config import FeedConfig, Newsroom, OpsChannel, SlackChannel
 from localangle.pipeline import fetch
 from tests.conftest import ROOT, operation_texts
@@ -176,6 +177,29 @@ def test_changed_guids_and_tracking_parameters_are_not_new_articles_an_edit_is_r
     assert _article_messages(world) == handed_on + 1  # read again exactly once
     stored = aws.client("dynamodb").scan(TableName=world.cloud.env["ARTICLES_TABLE"])["Items"]
     assert len(stored) == 2
+
+
+def test_a_new_entry_is_stored_without_reading_the_store_an_edited_one_is_compared(world: World) -> None:
+    site = world.site
+    page = "<html><body><article><h1>Arrests</h1><p>{d}</p></article></body></html>"
+    text = "Cheshire Constabulary arrested 21 people in the NCA operation."
+    link = site.publish("/courier.example/news/a/", page.format(d=text).encode(), "text/html")
+    feed_path = world.feed_path(FEED.id)
+    site.publish(feed_path, _feed([("g1", link, "Arrests in Cheshire", "21 arrests")]), "application/rss+xml")
+    with AwsMeter(world.flow) as meter:
+        world.tick(T0)
+    # Then the new article is stored without asking whether it was stored before
+    assert meter.calls["process_article"]["dynamodb.PutItem"] == 1
+    assert meter.calls["process_article"]["dynamodb.GetItem"] == 0
+    # When only the feed's summary changes (the page, so the article's text, stays as it was)
+    site.publish(feed_path, _feed([("g1", link, "Arrests in Cheshire", "21 held")]), "application/rss+xml")
+    with AwsMeter(world.flow) as meter:
+        world.tick(T0 + timedelta(minutes=15))
+    # Then the entry is handed on again, found unchanged against the stored article, and goes no further
+    assert _article_messages(world) == 2
+    assert meter.calls["process_article"]["dynamodb.GetItem"] == 1
+    assert "dynamodb.PutItem" not in meter.calls["process_article"]
+    assert "s3.PutObject" not in meter.calls["process_article"]
 
 
 def _article_messages(world: World) -> int:

@@ -38,6 +38,11 @@ class ArticleMessage(BaseModel):
     raw_key: str | None = None
     page_note: str = ""
     catch_up: bool = Field(default=False, description="found on the feed's first poll: backlog, summarised")
+    handed_before: bool = Field(
+        default=True,
+        description="an earlier version of the entry was handed on, so the article may be stored already: "
+        "ProcessArticle compares its text with the stored one; False (never handed on) spares that read",
+    )
 
 
 class LedgerMessage(BaseModel):

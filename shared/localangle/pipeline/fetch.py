@@ -110,6 +110,7 @@ def fetch_feed(message: FeedMessage) -> FeedOutcome:
         # the same article twice in one feed (one link under two GUIDs): the first one counts
         seen_before[article.article_id] = {"fingerprint": article.fingerprint}
         article.catch_up = backlog or bool(known.get("catch_up"))
+        article.handed_before = "fingerprint" in known
         if entry.url and time.monotonic() > budget_ends:
             outcome.deferred += 1  # no time left in this invocation: the next poll fetches its page
             continue

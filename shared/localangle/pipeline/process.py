@@ -62,7 +62,9 @@ def process_article(message: ArticleMessage) -> int:
     archive = Archive(s.archive_bucket)
     articles = Articles(s.articles_table)
     article = build_article(message, archive)
-    if articles.content_hash(article.id) == article.content_hash:
+    # an entry never handed on before has no stored article to compare with (a repeat of this message, or
+    # the same link in two feeds polled at once, is read again: every later step is keyed by article)
+    if message.handed_before and articles.content_hash(article.id) == article.content_hash:
         logger.info("article unchanged", extra={"article_id": article.id})
         return 0
     return read_and_hand_over(article, archive, articles, catch_up=message.catch_up)
