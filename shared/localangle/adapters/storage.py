@@ -453,9 +453,16 @@ class LedgerTable:
         item = self._read(f"{operation}#head", "version")
         return int(item["version"]) if item else 0
 
-    def reported_version(self, operation: str) -> int:
-        item = self._read(f"{operation}#head", "report")
-        return int(item["version"]) if item else -1
+    def versions(self, operation: str) -> tuple[int, int]:
+        """(the operation's version, the version its report was last written at: -1 never), in one read."""
+        items = {
+            str(i["sk"]): i
+            for i in _query_all(
+                self.table, KeyConditionExpression=Key("pk").eq(f"{operation}#head"), ConsistentRead=True
+            )
+        }
+        version = int(items["version"]["version"]) if "version" in items else 0
+        return version, int(items["report"]["version"]) if "report" in items else -1
 
     def mark_reported(self, operation: str, version: int) -> None:
         self.table.put_item(Item={"pk": f"{operation}#head", "sk": "report", "version": version})
@@ -661,6 +668,30 @@ class AlertRecords:
         )
 
 
+@dataclass
+class Held:
+    """What HeldAlerts holds for one newsroom, as read at the start of a run (sk → item)."""
+
+    items: dict[str, Row]
+
+    def pending(self, reason: str) -> list[tuple[str, Alert]]:
+        """The alerts held for the reason, in the order of their keys (reason, time, alert key)."""
+        return [
+            (sk, Alert.model_validate_json(self.items[sk]["alert"]))
+            for sk in sorted(self.items)
+            if sk.startswith(f"{reason}#")
+        ]
+
+    def batch(self, reason: str) -> list[str] | None:
+        """The held items a summary being sent is made of (None: no summary under way)."""
+        item = self.items.get(f"~batch#{reason}")
+        return [str(k) for k in item["keys"]] if item else None
+
+    def last_sent(self, reason: str) -> datetime | None:
+        item = self.items.get(f"~sent#{reason}")
+        return datetime.fromisoformat(str(item["at"])) if item else None
+
+
 class HeldAlerts:
     """Alerts held for a newsroom: for its digest, or for the summary of a backlog being caught up on.
 
@@ -681,37 +712,24 @@ class HeldAlerts:
             }
         )
 
-    def pending(self, newsroom: str, reason: str) -> list[tuple[str, Alert]]:
+    def read(self, newsroom: str) -> Held:
+        """Everything held for the newsroom, summaries under way and when each reason was last sent: one
+        query a newsroom a run, whatever it holds."""
         items = _query_all(
-            self.table,
-            KeyConditionExpression=Key("newsroom").eq(newsroom) & Key("held").begins_with(f"{reason}#"),
-            ConsistentRead=True,
+            self.table, KeyConditionExpression=Key("newsroom").eq(newsroom), ConsistentRead=True
         )
-        return [(str(i["held"]), Alert.model_validate_json(i["alert"])) for i in items]
+        return Held({str(i["held"]): dict(i) for i in items})
 
     def release(self, newsroom: str, held: list[str]) -> None:
         with self.table.batch_writer() as batch:
             for sk in held:
                 batch.delete_item(Key={"newsroom": newsroom, "held": sk})
 
-    def batch(self, newsroom: str, reason: str) -> list[str] | None:
-        """The held items a summary being sent is made of (None: no summary under way)."""
-        item = self.table.get_item(
-            Key={"newsroom": newsroom, "held": f"~batch#{reason}"}, ConsistentRead=True
-        ).get("Item")
-        return [str(k) for k in item["keys"]] if item else None
-
     def start_batch(self, newsroom: str, reason: str, keys: list[str]) -> None:
         self.table.put_item(Item={"newsroom": newsroom, "held": f"~batch#{reason}", "keys": keys})
 
     def finish_batch(self, newsroom: str, reason: str, keys: list[str]) -> None:
         self.release(newsroom, [*keys, f"~batch#{reason}"])
-
-    def last_sent(self, newsroom: str, reason: str) -> datetime | None:
-        item = self.table.get_item(
-            Key={"newsroom": newsroom, "held": f"~sent#{reason}"}, ConsistentRead=True
-        ).get("Item")
-        return datetime.fromisoformat(str(item["at"])) if item else None
 
     def mark_sent(self, newsroom: str, reason: str, at: datetime) -> None:
         self.table.put_item(Item={"newsroom": newsroom, "held": f"~sent#{reason}", "at": at.isoformat()})

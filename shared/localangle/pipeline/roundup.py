@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from localangle.adapters.storage import Archive, HeldAlerts, LedgerTable
+from localangle.adapters.storage import Archive, Held, HeldAlerts, LedgerTable
 from localangle.core.gazetteer import load_gazetteer
 from localangle.models.config import Newsroom
 from localangle.observability import logger, metrics
@@ -32,8 +32,8 @@ def publish_reports(now: datetime) -> list[str]:
     table, archive = LedgerTable(s.ledger_table), Archive(s.archive_bucket)
     written = []
     for operation in runtime.config().operations:
-        version = table.version(operation.id)
-        if version == table.reported_version(operation.id):
+        version, reported = table.versions(operation.id)
+        if version == reported:
             continue
         rows = cells(operation, table.operation_claims(operation.id, list(operation.metrics)))
         archive.put(
@@ -70,12 +70,12 @@ def digest_due(room: Newsroom, last: datetime | None, now: datetime) -> bool:
     return False
 
 
-def _flush(room: Newsroom, reason: str, store: HeldAlerts, title: str, summary: str) -> int:
+def _flush(room: Newsroom, reason: str, store: HeldAlerts, held: Held, title: str, summary: str) -> int:
     """Send one summary of what is held for a newsroom, then release it. The batch is fixed before sending,
     so a run that fails half way (Slack sent, SES refused) sends the same batch next time, and the channels
     that already had it are skipped by the delivery's idempotency key."""
-    keys = store.batch(room.id, reason)
-    pending = dict(store.pending(room.id, reason))
+    keys = held.batch(reason)
+    pending = dict(held.pending(reason))
     if keys is None:
         if not pending:
             return 0
@@ -102,21 +102,24 @@ def send_summaries(now: datetime) -> int:
     sent = failed = 0
     for room in runtime.config().newsrooms:
         try:
+            held = store.read(room.id)
             sent += _flush(
                 room,
                 CATCH_UP,
                 store,
+                held,
                 "Catching up: {n} alert{s} from earlier reports",
                 "These come from reports already published when localangle began watching (a new feed's "
                 "backlog, or an archive read for a newly tracked story). Their figures are in the ledger; "
                 "here they are in one message rather than one each.",
             )
-            under_way = store.batch(room.id, DIGEST) is not None
-            if room.digest and (under_way or digest_due(room, store.last_sent(room.id, DIGEST), now)):
+            under_way = held.batch(DIGEST) is not None
+            if room.digest and (under_way or digest_due(room, held.last_sent(DIGEST), now)):
                 sent += _flush(
                     room,
                     DIGEST,
                     store,
+                    held,
                     f"{room.digest.title()} digest for {room.name}: {{n}} alert{{s}}",
                     f"Everything localangle found for {room.name} since the last digest.",
                 )
