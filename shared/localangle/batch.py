@@ -13,21 +13,33 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from localangle.observability import logger
+
+BatchResponse = dict[str, list[dict[str, str]]]
+
 
 class BatchFailed(RuntimeError):
     """Every record of the batch failed; each is returned to its queue."""
 
 
-def process_batch(event: Mapping[str, Any], handle: Callable[[str], object], *, fifo: bool = False) -> dict:
+def process_batch(
+    event: Mapping[str, Any], handle: Callable[[str], object], *, fifo: bool = False
+) -> BatchResponse:
     """Hand each record's body to `handle`; the response lists the records that failed."""
-    records = list(event.get("Records", []))
+    if not isinstance(event.get("Records"), list):
+        raise ValueError("not an SQS event: it has no Records")
+    records = event["Records"]
     failed: list[str] = []
     first: Exception | None = None
     for n, record in enumerate(records):
         try:
             handle(record["body"])
-        except Exception as exc:  # the stage has logged it (observability.log_keys)
-            first = first or exc
+        except Exception as exc:
+            # the stage logged its own failure with the message's keys; a body that is not a message at
+            # all never reached it, so the message id and the error are logged here for every failure
+            logger.warning("record failed", extra={"message_id": record.get("messageId"), "error": str(exc)})
+            if first is None:
+                first = exc
             if fifo:
                 failed.extend(r["messageId"] for r in records[n:])
                 break

@@ -6,7 +6,8 @@ Requests are counted at `before-send`, once per attempt (a retried request is bi
 API call is taken from `before-call` to `after-call`. The hooks are registered on boto3's default session,
 where moto answers, and the cached clients are replaced so that they carry them.
 
-A DynamoDB write is billed on the larger of the item before and after it (an UpdateItem that sets one
+A single-item DynamoDB write (PutItem, UpdateItem, DeleteItem) is priced once per call, on the larger of the
+item before and after it (an UpdateItem that sets one
 attribute of a 4 kB item costs four units; a failed conditional write still costs the item's size), so the
 meter reads the item on each side of a single-item write with a client of its own session, which it does not
 count; the time that takes is kept out of the function's own work.

@@ -69,7 +69,7 @@ def test_a_write_costs_the_larger_of_the_item_before_and_after(tmp_path: Path) -
             ExpressionAttributeValues={":n": {"N": "1"}},
         )
         dynamodb.put_item(TableName=feeds, Item={"feed_id": {"S": "a"}})  # replaces 3 kB with a few bytes
-        dynamodb.delete_item(TableName=feeds, Key={"feed_id": {"S": "a"}})  # nothing left to delete
+        dynamodb.delete_item(TableName=feeds, Key={"feed_id": {"S": "a"}})  # a tiny item: one unit
     assert meter.write_units == {"fetch_feed": 3 + 3 + 1}
     assert meter.dynamodb_write_units == 7
     assert meter.calls["fetch_feed"] == {

@@ -43,6 +43,8 @@ def test_a_batch_where_nothing_succeeded_fails_the_invocation() -> None:
         process_batch(_event("bad1", "bad2"), _handle([]))
     assert isinstance(caught.value.__cause__, ValueError)
     assert process_batch({"Records": []}, _handle([])) == {"batchItemFailures": []}
+    with pytest.raises(ValueError, match="not an SQS event"):
+        process_batch({"detail-type": "Scheduled Event"}, _handle([]))
 
 
 def test_the_scheduled_event_is_read_and_anything_else_refused() -> None:

@@ -259,6 +259,7 @@ class LedgerTable:
     - `<op>#areas#<metric>` / `<force area>`: the lowest figure any source gave each force area;
     - `<op>#head` / `version`: bumped on every update, so concurrent updates of one operation retry
       instead of missing each other (the FIFO queue already serialises them; this makes it a rule);
+      `<op>#head` / `report`: the version the operation's published report was written at;
     - `<op>#raised` / `<alert key>`: every alert the ledger raised, with the article that raised it, so an
       alert raised again by a later article (a total still exceeded) is known without a write;
     - `<op>#story` / `<article>`: a story's text sketch and every outlet that ran it (syndicated copies),
@@ -714,7 +715,8 @@ class HeldAlerts:
 
     def read(self, newsroom: str) -> Held:
         """Everything held for the newsroom, summaries under way and when each reason was last sent: one
-        query a newsroom a run, whatever it holds."""
+        query a newsroom a run. It reads the digest's held alerts on runs when no digest is due too: at most
+        a digest period's alerts, a few read units, against three more requests a run."""
         items = _query_all(
             self.table, KeyConditionExpression=Key("newsroom").eq(newsroom), ConsistentRead=True
         )

@@ -40,12 +40,13 @@ def update_ledger(message: LedgerMessage) -> list[str]:
     records = AlertRecords(s.alerts_table)
     article_id = message.origin.article_id
     raised = table.raised(operation.id)
-    queued, known = [], []
+    queued, known, new = [], [], 0
     for alert in update.alerts:
         if raised.get(alert.key, article_id) != article_id:
             continue  # raised before, by another article (a total still exceeded): its record exists
         status = records.create(alert)
         known.append(alert.key)
+        new += status == "new"
         if status not in ("new", "pending"):
             continue  # delivered already, after an earlier delivery of this message
         # held back a little, so syndicated copies polled in the same run are listed when it goes out
@@ -67,7 +68,7 @@ def update_ledger(message: LedgerMessage) -> list[str]:
     # twice (the records are conditional); later articles skip them without a write
     table.mark_raised(operation.id, [k for k in known if k not in raised], article_id)
     table.resolve(operation.id, update.resolved)  # after the follow-ups are safely queued
-    metrics.add_metric(name="AlertsRaised", unit="Count", value=len(queued))
+    metrics.add_metric(name="AlertsRaised", unit="Count", value=new)  # not the re-queued, counted once
     return queued
 
 

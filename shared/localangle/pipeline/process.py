@@ -62,8 +62,9 @@ def process_article(message: ArticleMessage) -> int:
     archive = Archive(s.archive_bucket)
     articles = Articles(s.articles_table)
     article = build_article(message, archive)
-    # an entry never handed on before has no stored article to compare with (a repeat of this message, or
-    # the same link in two feeds polled at once, is read again: every later step is keyed by article)
+    # an entry never handed on before has no stored article to compare with. A repeat of this message, or
+    # the same link in two feeds polled at once, is then processed again in full: harmless, as every later
+    # step is keyed by article (the ledger replaces the article's own claims, alerts are raised once)
     if message.handed_before and articles.content_hash(article.id) == article.content_hash:
         logger.info("article unchanged", extra={"article_id": article.id})
         return 0

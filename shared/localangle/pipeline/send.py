@@ -172,18 +172,25 @@ def send_alert(message: AlertMessage) -> int:
     rendered = view(alert)
     if rooms:  # the outlets that ran the story, read when it goes out: copies judged since are included
         rendered = with_carriers(rendered, carriers(LedgerTable(s.ledger_table), alert))
-    done: set[str] = set()  # newsroom:channel (or :reason) confirmed by this call, marked in one write
-    failed: list[tuple[str, Exception]] = []
+    # Holds first, marked at once: once Roundup has summarised a held alert, a repeat of this message must
+    # find the mark, or the alert would be held, and summarised, again
+    held_for: set[str] = set()
     summarised: set[str] | None = None
     for room in rooms:
         reason = "catch-up" if alert.catch_up else "digest" if room.digest else None
         if reason:
             if summarised is None:
                 summarised = records.delivered(alert.key)
-            if f"{room.id}:{reason}" not in summarised:  # not again once summarised
+            if f"{room.id}:{reason}" not in summarised:
                 held.hold(room.id, reason, alert)
-            done.add(f"{room.id}:{reason}")
+            held_for.add(f"{room.id}:{reason}")
             logger.info("alert held", extra={"alert_key": alert.key, "newsroom": room.id, "reason": reason})
+    if held_for - (summarised or set()):
+        records.mark_delivered(alert.key, held_for)
+    sent: set[str] = set()  # newsroom:channel delivered by this call, marked in one write
+    failed: list[tuple[str, Exception]] = []
+    for room in rooms:
+        if alert.catch_up or room.digest:
             continue
         for delivery in deliveries(room, alert.key, rendered):
             try:
@@ -202,7 +209,7 @@ def send_alert(message: AlertMessage) -> int:
                     },
                 )
                 continue
-            done.add(f"{room.id}:{delivery.channel}")
+            sent.add(f"{room.id}:{delivery.channel}")
             logger.info(
                 "alert delivered",
                 extra={
@@ -212,8 +219,9 @@ def send_alert(message: AlertMessage) -> int:
                     "operation_id": alert.operation,
                 },
             )
-    if done:  # a crash before this repeats the deliveries, which idempotency confirms without sending
-        records.mark_delivered(alert.key, done)
+    if sent:  # a crash before this repeats the deliveries, which idempotency confirms without sending
+        records.mark_delivered(alert.key, sent)
+    done = held_for | sent
     made = len(done)
     metrics.add_metric(name="AlertsDelivered", unit="Count", value=made)
     if failed:
