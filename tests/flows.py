@@ -33,7 +33,8 @@ GOLD_ALERTS = sorted(gold_summary(g) for g in GOLD["alerts_in_file_order"])
 
 
 def ledger_rows(world: World) -> set[tuple[str, ...]]:
-    """The ledger's contents, without the version counter and alert timestamps that differ run to run."""
+    """The ledger's contents, without the version counter, alert timestamps and the article that raised each
+    alert, which differ run to run."""
     dynamodb = aws.client("dynamodb")
     # article ids come from URLs, which carry the local server's port: name articles by their path instead
     names = {
@@ -46,6 +47,8 @@ def ledger_rows(world: World) -> set[tuple[str, ...]]:
         if pk.endswith("#head"):
             continue
         keep = ("claim", "claims", "outside", "revised", "article_id", "low", "status", "in_operation")
+        if pk.endswith("#raised"):
+            keep = ()  # which of two conflicting articles raised the conflict is the order they were read in
         row = "\x1f".join([pk, sk, *(json.dumps(item[k], sort_keys=True) for k in keep if k in item)])
         for article_id, name in names.items():
             row = row.replace(article_id, name)
