@@ -39,7 +39,7 @@ def log_keys(keys: Callable[[Any], dict[str, str | None]]) -> Callable[[Callable
             try:
                 return stage(message)
             except Exception:
-                # the batch processor reports the message failed; the reason is told here, once
+                # the batch reports the message failed by its id; here it is told with its keys and traceback
                 logger.exception("message failed; it will be retried")
                 raise
             finally:

@@ -39,7 +39,7 @@ def update_ledger(message: LedgerMessage) -> list[str]:
         raise
     records = AlertRecords(s.alerts_table)
     article_id = message.origin.article_id
-    raised = table.raised(operation.id)
+    raised = table.raised(operation.id) if update.alerts else {}
     queued, known, new = [], [], 0
     for alert in update.alerts:
         if raised.get(alert.key, article_id) != article_id:

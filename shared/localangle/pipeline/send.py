@@ -175,23 +175,24 @@ def send_alert(message: AlertMessage) -> int:
     # Holds first, marked at once: once Roundup has summarised a held alert, a repeat of this message must
     # find the mark, or the alert would be held, and summarised, again
     held_for: set[str] = set()
+    direct: list[Newsroom] = []  # the newsrooms that get the alert now, not in a summary
     summarised: set[str] | None = None
     for room in rooms:
         reason = "catch-up" if alert.catch_up else "digest" if room.digest else None
-        if reason:
-            if summarised is None:
-                summarised = records.delivered(alert.key)
-            if f"{room.id}:{reason}" not in summarised:
-                held.hold(room.id, reason, alert)
-            held_for.add(f"{room.id}:{reason}")
-            logger.info("alert held", extra={"alert_key": alert.key, "newsroom": room.id, "reason": reason})
+        if reason is None:
+            direct.append(room)
+            continue
+        if summarised is None:
+            summarised = records.delivered(alert.key)
+        if f"{room.id}:{reason}" not in summarised:
+            held.hold(room.id, reason, alert)
+        held_for.add(f"{room.id}:{reason}")
+        logger.info("alert held", extra={"alert_key": alert.key, "newsroom": room.id, "reason": reason})
     if held_for - (summarised or set()):
         records.mark_delivered(alert.key, held_for)
     sent: set[str] = set()  # newsroom:channel delivered by this call, marked in one write
     failed: list[tuple[str, Exception]] = []
-    for room in rooms:
-        if alert.catch_up or room.digest:
-            continue
+    for room in direct:
         for delivery in deliveries(room, alert.key, rendered):
             try:
                 deliver(delivery)
@@ -221,8 +222,7 @@ def send_alert(message: AlertMessage) -> int:
             )
     if sent:  # a crash before this repeats the deliveries, which idempotency confirms without sending
         records.mark_delivered(alert.key, sent)
-    done = held_for | sent
-    made = len(done)
+    made = len(held_for) + len(sent)
     metrics.add_metric(name="AlertsDelivered", unit="Count", value=made)
     if failed:
         target, first = failed[0]
