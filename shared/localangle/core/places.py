@@ -130,6 +130,9 @@ NATIONAL_AGENCIES = (
 )
 ATTACH_LIMIT = 15
 SCOPE_ADVERBS = {"nationally", "nationwide", "uk-wide"}
+# "a nationwide operation", "the UK-wide crackdown": the word describes the operation, not where a figure
+# applies, so it places nothing; "660 arrests nationwide" does
+DETERMINERS = {"a", "an", "the", "this", "that", "its", "their", "his", "her", "our"}
 # "Plymouth saw seven arrests", "Exeter five": a place just before the number, as its subject
 SUBJECT_LINKS = {"saw", "had", "recorded", "reported", "made", "accounted", "for", "with", "has", "have"}
 
@@ -213,6 +216,8 @@ def _role(sentence: Sentence, start: int, end: int, kind: str) -> str:
     if kind == "agency":
         return "plain"  # "not part of the NCA operation": an agency is never where a figure applies
     if kind == "uk" and "".join(t.lower for t in tokens[start:end]) in SCOPE_ADVERBS:
+        if start > 0 and tokens[start - 1].lower in DETERMINERS:
+            return "plain"  # "as part of a nationwide operation"
         return "locative"  # "660 arrests nationally"
     if before and before[-1] in LOCATIVE:
         return "locative"
