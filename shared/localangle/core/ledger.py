@@ -502,9 +502,16 @@ class _Judging:
         return ""
 
     # parts and wholes --------------------------------------------------------------------------------------
+    def adds_up(self, metric: str) -> bool:
+        """Whether the metric's parts add up to its whole: counts do; ages (the youngest, the oldest) and
+        durations do not, so a town's youngest arrestee of 33 beside the UK's 22 is no breakdown at all."""
+        spec = self.op.metrics.get(metric)
+        return spec is None or spec.kind == "count"
+
     def breakdowns(self) -> list[Alert]:
         alerts: list[Alert] = []
         done: set[str] = set()
+        own = [c for c in self.own if self.adds_up(c.metric)]
 
         def raise_(metric: str, whole: str, parts: list[Claim], total: Claim, tag: str, under: bool) -> None:
             part_sum = sum(c.low or 0 for c in parts)
@@ -543,11 +550,11 @@ class _Judging:
 
         # 1. this article's own breakdown of a force area, against every total known for that area
         by_force: dict[tuple[str, str], list[Claim]] = defaultdict(list)
-        for c in self.own:
+        for c in own:
             if "/" in c.scope and exact(c):
                 by_force[(c.metric, c.scope.split("/")[0])].append(c)
         for (metric, force), found in by_force.items():
-            own_totals = [c for c in self.own if c.metric == metric and c.scope == force]
+            own_totals = [c for c in own if c.metric == metric and c.scope == force]
             for parts in self._levels(_distinct(found)):
                 tag = "parts:" + ",".join(sorted(f"{c.scope}={c.low}" for c in parts))
                 for total in [*own_totals, *standing(self.others_at(metric, force))]:
@@ -571,7 +578,7 @@ class _Judging:
                             under=True,
                         )
         # 2. a total this article gives, against each other source's breakdown of that force area
-        for total in self.own:
+        for total in own:
             if total.scope not in self.gaz.forces or total.high is None:
                 continue
             below = [
@@ -593,9 +600,9 @@ class _Judging:
                         raise_(total.metric, total.scope, parts, total, tag, under=False)
         # 3. force areas (disjoint) against the regions, nations and UK that contain them: the lowest figure
         #    any source gives each area, added up, must not exceed what any source gives for the whole
-        for metric in sorted({c.metric for c in self.own}):
+        for metric in sorted({c.metric for c in own}):
             lows = self._lows_with_mine(metric)
-            mine = {c.scope for c in self.own if c.metric == metric}
+            mine = {c.scope for c in own if c.metric == metric}
             wholes = {w for s in mine for w in [s, *self.gaz.ancestors(s)]}
             for whole in sorted(w for w in wholes if w == "uk" or w.startswith(("nation:", "region:"))):
                 inside = sorted(a for a in self.gaz.areas_within(whole) if a in lows)
@@ -644,7 +651,7 @@ class _Judging:
         """The lowest figure each force area has been given, per metric: what step 3 adds up next time."""
         out: dict[str, dict[str, int]] = defaultdict(dict)
         for c in self.own:
-            if c.low is not None and self._is_area(c.scope):
+            if c.low is not None and self._is_area(c.scope) and self.adds_up(c.metric):
                 out[c.metric][c.scope] = min(out[c.metric].get(c.scope, c.low), c.low)
         return dict(out)
 
