@@ -116,6 +116,10 @@ class Reader:
         agents = [m for m in mentions if m.role == "agent"]
         if agents:
             return agents[0].scope, f"the sentence attributes it to {agents[0].name}"
+        if r.low == r.high and any(a.metric == r.metric and a.value == r.low for a in op.anchor_figures):
+            # "...; 39 were registered sex offenders" in a local report: a figure the operation is known by,
+            # placed by nothing in its own clause, is the operation's own figure, not the article's area's
+            return op.scope, f"the operation's own figure: {r.low:,} {r.metric.replace('_', ' ')}"
         if focus.scope:
             return focus.scope, focus.reason
         if places.named and places.home_force and places.dominant:
