@@ -43,6 +43,9 @@ class Settings(BaseModel):
     alert_delay_seconds: int = Field(default=120, alias="LOCALANGLE_ALERT_DELAY_SECONDS", ge=0, le=900)
     # How long a Slack post may wait for an answer; a post that times out is not repeated within the call.
     slack_timeout: int = Field(default=10, alias="LOCALANGLE_SLACK_TIMEOUT_SECONDS", ge=1, le=60)
+    # The schedule's rate (template parameter ScheduleMinutes): a feed polled at least this often needs no
+    # write when a poll changed nothing, as the next run finds it due anyway.
+    schedule_minutes: int = Field(default=15, alias="LOCALANGLE_SCHEDULE_MINUTES", ge=1, le=1440)
     # Consecutive failed polls of a feed before its newsrooms' operations channel is told.
     feed_failures_before_notice: int = Field(default=3, alias="LOCALANGLE_FEED_FAILURES_BEFORE_NOTICE", ge=1)
 

@@ -73,14 +73,33 @@ def test_a_304_costs_no_parsing(world: World, monkeypatch: pytest.MonkeyPatch) -
     parsed: list[str] = []
     real = fetch.parse_feed
     monkeypatch.setattr(fetch, "parse_feed", lambda body, *a, **k: parsed.append("x") or real(body, *a, **k))
+    primed = _state(world)
     world.tick(T0)
     assert parsed == []  # the priming poll already has the feed's ETag: the server answers 304
-    assert _polls(world) == 2 and _state(world)["last_success"] == T0.isoformat()
+    # nothing changed, and the feed is due at every run anyway (its interval is the schedule's): no write
+    assert _polls(world) == 2 and _state(world) == primed
     world.site.publish(
         world.feed_path(FEED.id), b"<rss version='2.0'><channel/></rss>", "application/rss+xml"
     )
     world.tick(T0 + timedelta(minutes=15))
     assert parsed == ["x"]  # a changed feed is parsed
+    assert _state(world)["etag"] != primed["etag"]  # and its new validators written down
+
+
+def test_a_feed_polled_less_often_than_the_schedule_runs_is_written_down_even_on_a_304(
+    tmp_path: Path,
+) -> None:
+    hourly = FEED.model_copy(update={"poll_minutes": 60})
+    with World(ROOT, operation_texts(), [CHESHIRE_DESK], tmp_path / "flow.log") as world:
+        world.add_outlet(hourly)
+        world.upload_config()
+        world.tick(T0)
+        assert _polls(world) == 2 and _state(world)["last_polled"] == T0.isoformat()
+        world.tick(T0 + timedelta(minutes=15))
+        world.tick(T0 + timedelta(minutes=30))
+        assert _polls(world) == 2  # not due again before the hour is up
+        world.tick(T0 + timedelta(minutes=60))
+        assert _polls(world) == 3
 
 
 def test_an_html_page_in_place_of_the_feed_is_reported_not_read(world: World) -> None:

@@ -25,6 +25,7 @@ from localangle.models.messages import AlertMessage, ArticleMessage, FeedMessage
 from localangle.models.notice import FeedNotice
 from localangle.observability import log_keys, logger, metrics
 from localangle.pipeline import runtime
+from localangle.pipeline.schedule import SLACK as SCHEDULE_SLACK
 from localangle.settings import settings
 
 MAX_BACKOFF = timedelta(hours=6)
@@ -236,6 +237,8 @@ class _Health:
         return FeedOutcome("failed", error=error)
 
     def succeeded(self, **validators: str) -> None:
+        if self._nothing_to_write(validators):
+            return
         noticed = self.state.get("noticed")
         if noticed:
             failures = int(self.state.get("failures", 0) or 0)
@@ -247,6 +250,22 @@ class _Health:
         }
         self.table.record(
             self.feed.id, remove=("retry_at", "failing_since", "noticed"), **fields, **validators
+        )
+
+    def _nothing_to_write(self, validators: dict[str, str]) -> bool:
+        """Whether writing this poll down would change nothing a later run reads: a healthy feed polled
+        before, the same validators, and a poll interval no longer than the schedule's rate, so the next
+        run finds the feed due whenever it was last written down. Most polls of a quiet feed are such (a 304,
+        or the same document again), and skip a write."""
+        state = self.state
+        if not state.get("last_success") or state.get("failures"):
+            return False
+        if any(key in state for key in ("retry_at", "failing_since", "noticed")):
+            return False
+        if any(str(state.get(key, "")) != value for key, value in validators.items()):
+            return False
+        return timedelta(minutes=self.feed.poll_minutes) <= SCHEDULE_SLACK + timedelta(
+            minutes=settings().schedule_minutes
         )
 
     def _notify(self, kind: str, failures: int, error: str, since: str) -> None:
