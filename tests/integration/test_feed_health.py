@@ -198,7 +198,9 @@ def test_changed_guids_and_tracking_parameters_are_not_new_articles_an_edit_is_r
     assert len(stored) == 2
 
 
-def test_a_new_entry_is_stored_without_reading_the_store_an_edited_one_is_compared(world: World) -> None:
+def test_a_new_entry_is_stored_without_reading_the_store_or_its_page_an_edited_one_is_compared(
+    world: World,
+) -> None:
     site = world.site
     page = "<html><body><article><h1>Arrests</h1><p>{d}</p></article></body></html>"
     text = "Cheshire Constabulary arrested 21 people in the NCA operation."
@@ -207,9 +209,12 @@ def test_a_new_entry_is_stored_without_reading_the_store_an_edited_one_is_compar
     site.publish(feed_path, _feed([("g1", link, "Arrests in Cheshire", "21 arrests")]), "application/rss+xml")
     with AwsMeter(world.flow) as meter:
         world.tick(T0)
-    # Then the new article is stored without asking whether it was stored before
+    # Then the new article is stored without asking whether it was stored before, and its page, archived
+    # by FetchFeed and carried in the message, is not read back from the archive
     assert meter.calls["process_article"]["dynamodb.PutItem"] == 1
     assert meter.calls["process_article"]["dynamodb.GetItem"] == 0
+    assert meter.calls["fetch_feed"]["s3.PutObject"] == 1
+    assert "s3.GetObject" not in meter.calls["process_article"]
     # When only the feed's summary changes (the page, so the article's text, stays as it was)
     site.publish(feed_path, _feed([("g1", link, "Arrests in Cheshire", "21 held")]), "application/rss+xml")
     with AwsMeter(world.flow) as meter:

@@ -117,7 +117,7 @@ def fetch_feed(message: FeedMessage) -> FeedOutcome:
             continue
         if entry.url:
             try:
-                article.raw_key, article.page_note = _archive_page(archive, article.article_id, entry.url)
+                article.raw_key, article.page_note = _archive_page(archive, article, entry.url)
             except FetchError as exc:
                 # The page is there but not now (timeout, 429, 5xx): the entry waits for a later poll,
                 # unless it has waited long enough, when it goes on with the feed's own text.
@@ -165,8 +165,9 @@ def _hand_over(seen: SeenEntries, feed_id: str, handed: list[ArticleMessage]) ->
     return count
 
 
-def _archive_page(archive: Archive, entry_id: str, url: str) -> tuple[str | None, str]:
-    """Archive the article page; (None, why) when it will never be usable; FetchError when it may be later."""
+def _archive_page(archive: Archive, article: ArticleMessage, url: str) -> tuple[str | None, str]:
+    """Archive the article page, and carry it in the message when small enough; (None, why) when it will
+    never be usable; FetchError when it may be later."""
     try:
         page = runtime.http().get(url)
     except FetchError as exc:
@@ -179,7 +180,9 @@ def _archive_page(archive: Archive, entry_id: str, url: str) -> tuple[str | None
         return None, f"feed text only: the page answered HTTP {page.status}"
     if not looks_like_html_page(page.body, page.content_type) and "html" not in page.content_type:
         return None, f"feed text only: the page is {page.content_type or 'not HTML'}"
-    return archive.put_raw(entry_id, page.body, page.content_type), "page fetched"
+    key = archive.put_raw(article.article_id, page.body, page.content_type)
+    article.carry_page(page.body)
+    return key, "page fetched"
 
 
 class _Health:

@@ -19,10 +19,14 @@ from localangle.settings import settings
 
 
 def build_article(message: ArticleMessage, archive: Archive | None) -> Article:
-    """The article's clean text: the page's main text when it was archived, else the feed's own text."""
+    """The article's clean text: the page's main text when it was archived (read from the message when it
+    came along), else the feed's own text."""
     page = None
-    if message.raw_key and archive is not None:
-        page = extract_page(archive.get(message.raw_key), message.entry.url)
+    body = message.page_bytes()
+    if body is None and message.raw_key and archive is not None:
+        body = archive.get(message.raw_key)
+    if body is not None:
+        page = extract_page(body, message.entry.url)
     return compose_article(message, page)
 
 
