@@ -120,6 +120,11 @@ class Reader:
             # "...; 39 were registered sex offenders" in a local report: a figure the operation is known by,
             # placed by nothing in its own clause, is the operation's own figure, not the article's area's
             return op.scope, f"the operation's own figure: {r.low:,} {r.metric.replace('_', ' ')}"
+        home = places.home_force if places.named and places.dominant else None
+        if home and self.lexicon.kinds.get(r.metric) in ("age_min", "age_max"):
+            # "Those arrested are aged between 20 and 47" in a report about one force area: the ages of the
+            # people it arrested, even after a sentence about forces across the UK
+            return home, f"the ages of those arrested in {self.gazetteer.display(home)}, the article's area"
         if focus.scope:
             return focus.scope, focus.reason
         if places.named and places.home_force and places.dominant:
