@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from localangle.local.world import World
     from localangle.meter import AwsMeter
 
-TICK = timedelta(minutes=15)  # the schedule's rate in template.yaml
+TICK = timedelta(minutes=15)  # the default of ScheduleMinutes in template.yaml, the schedule's rate
 
 
 def synthetic_operations(base: list[Operation], count: int) -> list[Operation]:

@@ -45,7 +45,7 @@ class Settings(BaseModel):
     slack_timeout: int = Field(default=10, alias="LOCALANGLE_SLACK_TIMEOUT_SECONDS", ge=1, le=60)
     # The schedule's rate (template parameter ScheduleMinutes): a feed polled at least this often needs no
     # write when a poll changed nothing, as the next run finds it due anyway.
-    schedule_minutes: int = Field(default=15, alias="LOCALANGLE_SCHEDULE_MINUTES", ge=1, le=1440)
+    schedule_minutes: int = Field(default=15, alias="LOCALANGLE_SCHEDULE_MINUTES", ge=5, le=1440)
     # Consecutive failed polls of a feed before its newsrooms' operations channel is told.
     feed_failures_before_notice: int = Field(default=3, alias="LOCALANGLE_FEED_FAILURES_BEFORE_NOTICE", ge=1)
 

@@ -37,3 +37,14 @@ def test_a_page_too_big_to_carry_is_left_to_the_archive() -> None:
 def test_a_carried_page_that_does_not_decode_is_read_from_the_archive_instead() -> None:
     for broken in ("not base64!", "aGVsbG8="):  # the second is base64, but not zlib
         assert _message().model_copy(update={"page": broken}).page_bytes() is None
+
+
+def test_the_article_is_read_from_the_carried_page_without_the_archive() -> None:
+    from localangle.pipeline.process import build_article
+
+    body = "<p>Cheshire Constabulary has arrested 21 people from across the county in the operation.</p>"
+    page = f"<html><body><article><h1>Arrests</h1>{body * 3}</article></body></html>".encode()
+    message = _message()
+    message.carry_page(page)
+    article = build_article(message, archive=None)  # no archive to read: the text can only be the page's
+    assert "arrested 21 people from across the county" in article.text and article.text != "21 arrests"

@@ -71,6 +71,7 @@ class Reader:
         focus = Focus()
         found: list[tuple[Sentence, Figure]] = []
         for sentence, quantities, readings in per_sentence:
+            before = len(found)
             mentions = places.mentions.get(sentence.index, [])
             outside = outside_operation(sentence) or other_period(quantities, op)
             for r in readings:
@@ -95,7 +96,7 @@ class Reader:
                         ),
                     )
                 )
-            focus.update(mentions)
+            focus.update(mentions, {f.scope for _, f in found[before:]})
         return _prefer_body(found)
 
     def _scope(
@@ -121,9 +122,15 @@ class Reader:
             # placed by nothing in its own clause, is the operation's own figure, not the article's area's
             return op.scope, f"the operation's own figure: {r.low:,} {r.metric.replace('_', ' ')}"
         home = places.home_force if places.named and places.dominant else None
-        if home and self.lexicon.kinds.get(r.metric) in ("age_min", "age_max"):
-            # "Those arrested are aged between 20 and 47" in a report about one force area: the ages of the
-            # people it arrested, even after a sentence about forces across the UK
+        if (
+            home
+            and self.lexicon.kinds.get(r.metric) in ("age_min", "age_max")
+            and not focus.counted
+            and (focus.scope is None or focus.scope.split("/")[0] != home)
+        ):
+            # "Those arrested are aged between 20 and 47" in a report about one force area, after "Forces
+            # across the UK took part": the ages of the people it arrested. After "660 were arrested across
+            # the UK" (a figure there) or in a town of the area, the preceding text decides, as for any figure
             return home, f"the ages of those arrested in {self.gazetteer.display(home)}, the article's area"
         if focus.scope:
             return focus.scope, focus.reason

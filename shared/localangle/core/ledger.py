@@ -6,7 +6,8 @@ memory in unit tests. The rules are an editor's:
 - Two figures for one metric at one place agree when their intervals share a value ("more than 400" and 431);
   a round figure ("400") is read as approximate beside an exact one ("431"); "9" and "21" do not agree.
 - Figures for different places never conflict, but a part must not exceed its whole, and one source's
-  breakdown must add up to its total (`breakdown_mismatch` when it does not).
+  breakdown must add up to its total (`breakdown_mismatch` when it does not): counts only, as ages and
+  durations do not add up.
 - An outlet's later article supersedes its earlier figure for the same metric and place, and an updated or
   corrected article replaces what it said before: when that leaves a conflict with no disagreement, a
   follow-up says it is resolved.

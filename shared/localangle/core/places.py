@@ -130,9 +130,27 @@ NATIONAL_AGENCIES = (
 )
 ATTACH_LIMIT = 15
 SCOPE_ADVERBS = {"nationally", "nationwide", "uk-wide"}
-# "a nationwide operation", "the UK-wide crackdown": the word describes the operation, not where a figure
-# applies, so it places nothing; "660 arrests nationwide" does
+# "a nationwide operation", "a major six-month nationwide crackdown": the word describes the operation, not
+# where a figure applies, so it places nothing; "660 arrests nationwide" and "a nationwide total of 745" do
 DETERMINERS = {"a", "an", "the", "this", "that", "its", "their", "his", "her", "our"}
+OPERATION_NOUNS = {
+    "operation",
+    "operations",
+    "crackdown",
+    "investigation",
+    "inquiry",
+    "probe",
+    "campaign",
+    "sweep",
+    "raids",
+    "effort",
+    "initiative",
+    "week",
+    "day",
+    "action",
+    "clampdown",
+}
+TOTAL_NOUNS = {"total", "totals", "tally", "figure", "figures", "count", "number", "numbers"}
 # "Plymouth saw seven arrests", "Exeter five": a place just before the number, as its subject
 SUBJECT_LINKS = {"saw", "had", "recorded", "reported", "made", "accounted", "for", "with", "has", "have"}
 
@@ -216,8 +234,12 @@ def _role(sentence: Sentence, start: int, end: int, kind: str) -> str:
     if kind == "agency":
         return "plain"  # "not part of the NCA operation": an agency is never where a figure applies
     if kind == "uk" and "".join(t.lower for t in tokens[start:end]) in SCOPE_ADVERBS:
-        if start > 0 and tokens[start - 1].lower in DETERMINERS:
-            return "plain"  # "as part of a nationwide operation"
+        following = [t.lower for t in tokens[end : end + 3]]
+        if following and following[0] in TOTAL_NOUNS:
+            return "locative"  # "a nationwide total of 745"
+        determined = start > 0 and tokens[start - 1].lower in DETERMINERS
+        if determined or any(w in OPERATION_NOUNS for w in following):
+            return "plain"  # "as part of a nationwide operation", "in nationwide raids"
         return "locative"  # "660 arrests nationally"
     if before and before[-1] in LOCATIVE:
         return "locative"
@@ -426,14 +448,21 @@ class Focus:
 
     scope: str | None = None
     reason: str = ""
+    # whether the sentence that set the area gave a figure there ("660 were arrested across the UK"), or only
+    # named it ("Forces across the UK took part")
+    counted: bool = False
 
-    def update(self, mentions: list[Mention]) -> None:
+    def update(self, mentions: list[Mention], figure_scopes: set[str]) -> None:
+        """Move to the area the sentence is attributed to or about, given the scopes of its figures."""
         agents = [m for m in mentions if m.role == "agent"]
         locatives = [m for m in mentions if m.role == "locative"]
         if agents:
             self.scope, self.reason = agents[0].scope, f"the preceding text is attributed to {agents[0].name}"
         elif locatives:
             self.scope, self.reason = locatives[-1].scope, f"the preceding text is about {locatives[-1].name}"
+        else:
+            return
+        self.counted = self.scope in figure_scopes
 
 
 def _listed_with(sentence: Sentence, first: Mention, mentions: list[Mention]) -> list[Mention]:

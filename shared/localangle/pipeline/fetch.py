@@ -1,9 +1,11 @@
 """FetchFeed: conditional GET of one feed, parse, skip what was already handed on, fetch and archive pages.
 
 A feed's health is kept with its state: consecutive failures, when it began failing, the last error and
-success, and `retry_at`, before which ScheduleFeeds leaves it alone (the server's Retry-After, else an
-exponential backoff). After `feed_failures_before_notice` failures in a row the newsrooms that read the feed
-get one notice in their operations channel, and one more when it recovers.
+the last success that changed the state (a healthy feed polled at every run writes nothing on a 304, so its
+`last_success` and `last_polled` may be days old while it is fine), and `retry_at`, before which
+ScheduleFeeds leaves it alone (the server's Retry-After, else an exponential backoff). After
+`feed_failures_before_notice` failures in a row the newsrooms that read the feed get one notice in their
+operations channel, and one more when it recovers.
 """
 
 from __future__ import annotations
@@ -136,7 +138,7 @@ def fetch_feed(message: FeedMessage) -> FeedOutcome:
     if outcome.deferred:
         # entries left for later must be seen again: without the validators the next poll is a full GET,
         # never a 304 that would hide them
-        health.succeeded(etag="", last_modified="")
+        health.succeeded(etag="", last_modified="", always=True)
     else:
         health.succeeded(
             etag=response.headers.get("etag", ""), last_modified=response.headers.get("last-modified", "")
@@ -239,8 +241,10 @@ class _Health:
         metrics.add_metric(name="FeedFailures", unit="Count", value=1)
         return FeedOutcome("failed", error=error)
 
-    def succeeded(self, **validators: str) -> None:
-        if self._nothing_to_write(validators):
+    def succeeded(self, always: bool = False, **validators: str) -> None:
+        """Write the poll down (validators, health) unless that would change nothing; `always` when the
+        validators are cleared on purpose, as a run that overlapped this one may have stored new ones."""
+        if not always and self._nothing_to_write(validators):
             return
         noticed = self.state.get("noticed")
         if noticed:
