@@ -44,7 +44,8 @@ BURSTS = {
         ("dynamodb.PutItem", "RequestLimitExceeded", 400),
         ("dynamodb.Query", "ServiceUnavailable", 503),
     ],
-    "s3": [("s3.PutObject", "SlowDown", 503), ("s3.GetObject", "InternalError", 500)],
+    # (no GetObject: the seeds' pages travel in the messages, so the run reads nothing back from S3)
+    "s3": [("s3.PutObject", "SlowDown", 503), ("s3.PutObject", "InternalError", 500)],
     "sqs": [("sqs.SendMessage", "ThrottlingException", 400), ("sqs.SendMessageBatch", "InternalError", 500)],
     "ses": [("ses.SendEmail", "Throttling", 400), ("ssm.GetParameter", "ThrottlingException", 400)],
     "sns": [("sns.Publish", "Throttling", 400)],
