@@ -96,7 +96,13 @@ class Reader:
                         ),
                     )
                 )
-            focus.update(mentions, {f.scope for _, f in found[before:]})
+            scopes = {f.scope for _, f in found[before:]}
+            home = places.home_force if places.named and places.dominant else None
+            if home and any(m.scope.split("/")[0] == home for m in mentions):
+                # "Thirty-eight from Bedfordshire were among 660 arrested across the UK": the sentence is
+                # about the article's own area too, so what follows about "those arrested" may be about it
+                scopes = set()
+            focus.update(mentions, scopes)
         return _prefer_body(found)
 
     def _scope(
