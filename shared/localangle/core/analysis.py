@@ -97,7 +97,7 @@ class Reader:
                     )
                 )
             scopes = {f.scope for _, f in found[before:]}
-            home = places.home_force if places.named and places.dominant else None
+            home = places.main_force
             if home and any(m.scope.split("/")[0] == home for m in mentions):
                 # "Thirty-eight from Bedfordshire were among 660 arrested across the UK": the sentence is
                 # about the article's own area too, so what follows about "those arrested" may be about it
@@ -127,7 +127,7 @@ class Reader:
             # "...; 39 were registered sex offenders" in a local report: a figure the operation is known by,
             # placed by nothing in its own clause, is the operation's own figure, not the article's area's
             return op.scope, f"the operation's own figure: {r.low:,} {r.metric.replace('_', ' ')}"
-        home = places.home_force if places.named and places.dominant else None
+        home = places.main_force
         if (
             home
             and self.lexicon.kinds.get(r.metric) in ("age_min", "age_max")
@@ -140,8 +140,8 @@ class Reader:
             return home, f"the ages of those arrested in {self.gazetteer.display(home)}, the article's area"
         if focus.scope:
             return focus.scope, focus.reason
-        if places.named and places.home_force and places.dominant:
-            return places.home_force, f"the article is about {self.gazetteer.display(places.home_force)}"
+        if home:
+            return home, f"the article is about {self.gazetteer.display(home)}"
         if places.patch:
             patch = max(places.patch, key=lambda s: s.count("/"))  # the outlet's most specific patch
             return patch, f"the outlet's home patch ({self.gazetteer.display(patch)})"

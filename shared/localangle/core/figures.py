@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from localangle.core.lexicon import Lexicon
+from localangle.core.lexicon import OPERATION_NOUNS, Lexicon
 from localangle.core.numbers import Quantity, find_quantities
 from localangle.core.text import Sentence, Token
 from localangle.models.operation import Operation
@@ -50,18 +50,6 @@ STOP = {
 }
 COPULAS = {"were", "was", "are", "is", "have", "has", "had", "been", "being"}
 CLAUSE_END = {".", ";", "?", "!"}
-OPERATION_NOUNS = {
-    "operation",
-    "investigation",
-    "inquiry",
-    "campaign",
-    "crackdown",
-    "probe",
-    "period",
-    "effort",
-    "sting",
-    "undercover",
-}
 AGE_WORDS = {"aged", "age", "ages", "youngest", "oldest"}
 AUX = {
     "were",

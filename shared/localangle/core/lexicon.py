@@ -11,6 +11,27 @@ from dataclasses import dataclass, field
 from localangle.core.text import tokenize
 from localangle.models.operation import MetricSpec, Operation
 
+# Nouns that name an operation itself ("a six-month operation", "a nationwide crackdown"): read by the figure
+# reader (a duration) and the place reader ("nationwide" that describes the operation places nothing)
+OPERATION_NOUNS = {
+    "operation",
+    "operations",
+    "investigation",
+    "inquiry",
+    "campaign",
+    "crackdown",
+    "clampdown",
+    "probe",
+    "period",
+    "effort",
+    "initiative",
+    "sting",
+    "sweep",
+    "raids",
+    "action",
+    "undercover",
+}
+
 PERSONS = (
     "people",
     "person",

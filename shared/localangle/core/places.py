@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from localangle.core.gazetteer import NATION_FORCES, Gazetteer, Place, slug
+from localangle.core.lexicon import OPERATION_NOUNS
 from localangle.core.numbers import Quantity
 from localangle.core.text import Sentence, Token
 
@@ -133,24 +134,8 @@ SCOPE_ADVERBS = {"nationally", "nationwide", "uk-wide"}
 # "a nationwide operation", "a major six-month nationwide crackdown": the word describes the operation, not
 # where a figure applies, so it places nothing; "660 arrests nationwide" and "a nationwide total of 745" do
 DETERMINERS = {"a", "an", "the", "this", "that", "its", "their", "his", "her", "our"}
-OPERATION_NOUNS = {
-    "operation",
-    "operations",
-    "crackdown",
-    "investigation",
-    "inquiry",
-    "probe",
-    "campaign",
-    "sweep",
-    "raids",
-    "effort",
-    "initiative",
-    "week",
-    "day",
-    "action",
-    "clampdown",
-}
 TOTAL_NOUNS = {"total", "totals", "tally", "figure", "figures", "count", "number", "numbers"}
+PHRASE_STARTS = {"of", "to", "by", "and", "or", "as", "after", "during", "since", "last", "over", "this"}
 # "Plymouth saw seven arrests", "Exeter five": a place just before the number, as its subject
 SUBJECT_LINKS = {"saw", "had", "recorded", "reported", "made", "accounted", "for", "with", "has", "have"}
 
@@ -181,6 +166,11 @@ class ArticlePlaces:
     # one force area clearly leads the article's places (twice the mentions of the next), so an unplaced
     # figure is that area's; in a round-up of several areas it is not
     dominant: bool = True
+
+    @property
+    def main_force(self) -> str | None:
+        """The force area the article is about, when it names one and no other rivals it."""
+        return self.home_force if self.named and self.dominant else None
 
     def regions(self) -> list[str]:
         return list(self.evidence())
@@ -237,15 +227,27 @@ def _role(sentence: Sentence, start: int, end: int, kind: str) -> str:
         following = [t.lower for t in tokens[end : end + 3]]
         if following and following[0] in TOTAL_NOUNS:
             return "locative"  # "a nationwide total of 745"
-        determined = start > 0 and tokens[start - 1].lower in DETERMINERS
-        if determined or any(w in OPERATION_NOUNS for w in following):
-            return "plain"  # "as part of a nationwide operation", "in nationwide raids"
-        return "locative"  # "660 arrests nationally"
+        if (start > 0 and tokens[start - 1].lower in DETERMINERS) or _names_operation(following):
+            return "plain"  # "as part of a nationwide operation", "in nationwide police raids"
+        return "locative"  # "660 arrests nationally", "arrested nationwide in the operation"
     if before and before[-1] in LOCATIVE:
         return "locative"
     if before and before[-1] == "of" and len(before) > 1 and before[-2] in ("parts", "part", "areas", "rest"):
         return "locative"
     return "plain"
+
+
+def _names_operation(words: list[str]) -> bool:
+    """Whether the words after "nationwide" name the operation: an operation noun, maybe after a modifier or
+    two ("police raids", "week of action"), before any word that starts a new phrase ("in the operation")."""
+    if words[1:3] == ["of", "action"]:
+        return True
+    for word in words:
+        if word in OPERATION_NOUNS:
+            return True
+        if not word.isalpha() or word in DETERMINERS or word in LOCATIVE or word in PHRASE_STARTS:
+            return False
+    return False
 
 
 class PlaceReader:

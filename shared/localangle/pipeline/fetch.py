@@ -27,7 +27,7 @@ from localangle.models.messages import AlertMessage, ArticleMessage, FeedMessage
 from localangle.models.notice import FeedNotice
 from localangle.observability import log_keys, logger, metrics
 from localangle.pipeline import runtime
-from localangle.pipeline.schedule import SLACK as SCHEDULE_SLACK
+from localangle.pipeline.schedule import due_at_every_run
 from localangle.settings import settings
 
 MAX_BACKOFF = timedelta(hours=6)
@@ -271,9 +271,7 @@ class _Health:
             return False
         if any(str(state.get(key, "")) != value for key, value in validators.items()):
             return False
-        return timedelta(minutes=self.feed.poll_minutes) <= SCHEDULE_SLACK + timedelta(
-            minutes=settings().schedule_minutes
-        )
+        return due_at_every_run(self.feed, settings().schedule_minutes)
 
     def _notify(self, kind: str, failures: int, error: str, since: str) -> None:
         notice = FeedNotice.model_validate(
