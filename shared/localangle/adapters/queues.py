@@ -36,11 +36,12 @@ def send_many(queue_url: str, messages: Sequence[BaseModel]) -> int:
     batches: list[list[str]] = []
     size = 0
     for body in (m.model_dump_json() for m in messages):
-        if not batches or len(batches[-1]) == 10 or size + len(body.encode()) > BATCH_BYTES:
+        length = len(body.encode())
+        if not batches or len(batches[-1]) == 10 or size + length > BATCH_BYTES:
             batches.append([])
             size = 0
         batches[-1].append(body)
-        size += len(body.encode())
+        size += length
     for batch in batches:
         entries = [{"Id": str(i), "MessageBody": body} for i, body in enumerate(batch)]
         reply = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries)
