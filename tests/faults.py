@@ -30,7 +30,14 @@ class Fault:
     code: str
     status: int
     times: int  # how many calls in a row fail; -1: every call until cleared
+    where: str = ""  # only requests whose URL or body names this (a key, a queue, a table), when given
     fired: int = 0
+
+    def matches(self, operation: str, request: Any) -> bool:
+        if self.operation != operation or not (self.times < 0 or self.fired < self.times):
+            return False
+        body = request.body if isinstance(request.body, bytes) else str(request.body or "").encode()
+        return self.where in request.url or self.where.encode() in body
 
 
 def error_response(service: str, code: str, status: int, url: str) -> AWSResponse:
@@ -73,8 +80,8 @@ class AwsFaults:
         self.calls: dict[str, int] = {}
         self.sleeps: list[float] = []
 
-    def fail(self, operation: str, code: str, status: int = 400, times: int = 1) -> Fault:
-        fault = Fault(operation, code, status, times)
+    def fail(self, operation: str, code: str, status: int = 400, times: int = 1, where: str = "") -> Fault:
+        fault = Fault(operation, code, status, times, where)
         self.faults.append(fault)
         return fault
 
@@ -85,7 +92,7 @@ class AwsFaults:
         operation = event_name.removeprefix("before-send.")
         self.calls[operation] = self.calls.get(operation, 0) + 1
         for fault in self.faults:
-            if fault.operation == operation and (fault.times < 0 or fault.fired < fault.times):
+            if fault.matches(operation, request):
                 fault.fired += 1
                 return error_response(operation.split(".")[0], fault.code, fault.status, request.url)
         response: AWSResponse | None = botocore_stubber(event_name=event_name, request=request, **kwargs)

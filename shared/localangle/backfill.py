@@ -1,14 +1,14 @@
 """`localangle backfill`: read the archive again with today's rules, after an operation's definition changed.
 
-Every archived article (articles/ in the archive bucket) is rebuilt from its archived raw page where there is
-one (raw/), so today's extraction applies too, and read with today's operations. What it says about the
-operation goes to the ledger queue like any new article: UpdateLedger records the figures, and an alert is
-raised only under a key never raised before, so what was already sent is not sent again.
+Every archived article (articles/ in the archive bucket, a batch of articles to an object; an article
+archived twice, as a redelivered batch may be, is read in its latest copy) is rebuilt from its archived raw
+page where there is one (raw/), so today's extraction applies too, and read with today's operations. What it
+says about the operation goes to the ledger queue like any new article: UpdateLedger records the figures, and
+an alert is raised only under a key never raised before, so what was already sent is not sent again.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import uuid
@@ -19,11 +19,11 @@ from typing import Any, TextIO
 from tqdm import tqdm
 
 from localangle.adapters.aws import client
-from localangle.adapters.storage import Archive, Articles
+from localangle.adapters.storage import Archive
 from localangle.models.article import Article, FeedEntry
 from localangle.models.messages import ArticleMessage
 from localangle.pipeline import runtime
-from localangle.pipeline.process import build_article, read_and_hand_over
+from localangle.pipeline.process import build_article, read_article, store
 from localangle.settings import settings
 
 
@@ -88,12 +88,10 @@ def backfill(operation: str, since: date | None = None, progress: TextIO | None 
         runtime.config().operation(operation)
     except KeyError:
         raise BackfillError(f"no tracked operation {operation!r} in the deployed configuration") from None
-    archive, articles = Archive(s.archive_bucket), Articles(s.articles_table)
+    archive = Archive(s.archive_bucket)
     raw_keys = set(archive.list("raw/"))
-    stored = []
-    for key, written in archive.modified("articles/").items():
-        article = Article.model_validate(json.loads(archive.get(key))["article"])
-        stored.append((article.published or written, article))  # undated: when it was archived
+    # undated: when it was archived
+    stored = [(article.published or written, article) for written, article in archive.archived_articles()]
     # in order of publication, as they first arrived: first reports and later corrections judged as they were
     stored.sort(key=lambda pair: (pair[0], pair[1].id))
     run = uuid.uuid4().hex[:12]
@@ -105,7 +103,9 @@ def backfill(operation: str, since: date | None = None, progress: TextIO | None 
             continue
         done.articles += 1
         reread = build_article(_message(article, raw_keys), archive)
-        if read_and_hand_over(reread, archive, articles, only=operation, run=f"backfill-{run}"):
+        reading = read_article(reread, only=operation, run=f"backfill-{run}")
+        store([reading])
+        if reading.handovers:
             done.handed_over += 1
         bar.set_postfix(about_it=done.handed_over)
     return done

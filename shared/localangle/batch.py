@@ -6,16 +6,21 @@ contract is a few lines: every record handled in turn; a failure is reported by 
 records come back; on a FIFO queue the first failure also returns every record after it, so one message
 group is never judged out of order; and when no record succeeded the invocation fails, as Powertools makes it
 fail, so Lambda's Errors metric and the alarms on it see a consumer that is failing altogether.
+
+A stage whose writes are cheaper made together (ten rows in one request, ten articles in one archive object)
+hands each record's result to `finish` once the batch is read: if `finish` fails, every record it was given
+fails with it and comes back; it must be idempotent, as those records are read and finished again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from localangle.observability import logger
 
 BatchResponse = dict[str, list[dict[str, str]]]
+T = TypeVar("T")
 
 
 class BatchFailed(RuntimeError):
@@ -23,17 +28,23 @@ class BatchFailed(RuntimeError):
 
 
 def process_batch(
-    event: Mapping[str, Any], handle: Callable[[str], object], *, fifo: bool = False
+    event: Mapping[str, Any],
+    handle: Callable[[str], T],
+    *,
+    fifo: bool = False,
+    finish: Callable[[list[T]], object] | None = None,
 ) -> BatchResponse:
-    """Hand each record's body to `handle`; the response lists the records that failed."""
+    """Hand each record's body to `handle`, then the results that are not None to `finish`; the response
+    lists the records that failed."""
     if not isinstance(event.get("Records"), list):
         raise ValueError("not an SQS event: it has no Records")
     records = event["Records"]
     failed: list[str] = []
+    results: list[tuple[str, T]] = []
     first: Exception | None = None
     for n, record in enumerate(records):
         try:
-            handle(record["body"])
+            result = handle(record["body"])
         except Exception as exc:
             # the stage logged its own failure with the message's keys; a body that is not a message at
             # all never reached it, so the message id and the error are logged here for every failure
@@ -44,6 +55,20 @@ def process_batch(
                 failed.extend(r["messageId"] for r in records[n:])
                 break
             failed.append(record["messageId"])
+            continue
+        if result is not None:
+            results.append((record["messageId"], result))
+    if finish is not None and results:
+        try:
+            finish([result for _, result in results])
+        except Exception as exc:
+            logger.warning("batch failed", extra={"message_ids": [m for m, _ in results], "error": str(exc)})
+            if first is None:
+                first = exc
+            finished = {message_id for message_id, _ in results}
+            failed = [
+                r["messageId"] for r in records if r["messageId"] in finished or r["messageId"] in failed
+            ]
     if records and len(failed) == len(records):
         raise BatchFailed(f"all {len(records)} records failed; the first: {first!r}") from first
     return {"batchItemFailures": [{"itemIdentifier": m} for m in failed]}

@@ -120,7 +120,9 @@ def test_metrics_and_structured_logs_of_a_run_with_a_failing_feed(
     seen = defaultdict(int)
     for record in records:
         function = record.get("function_name")
-        if function in needs and record["message"] != "Processing batch":  # Powertools' own, per batch
+        if function in needs and record["message"] == "articles archived":  # per batch: its articles
+            assert record["article_ids"] and record["archive_key"].startswith("articles/"), record
+        elif function in needs and record["message"] != "Processing batch":  # Powertools' own, per batch
             assert needs[function] <= record.keys(), record
             seen[function] += 1
         if function == "localangle-send_alert" and record["message"].startswith("alert"):

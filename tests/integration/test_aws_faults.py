@@ -65,24 +65,32 @@ def test_throttling_and_5xx_within_botocores_retries_change_nothing(
     assert not any(run.failures.values()) and not any(run.dead.values())
 
 
-# A call that fails all its attempts, once, in the run where the Warrington conflict is judged and sent.
+# A call that fails all its attempts, once, in the run where the Warrington conflict is judged and sent; the
+# hand-over to the ledger is the only request to the LedgerQueue, and only ProcessArticle writes articles/.
 PAST_ATTEMPTS = [
-    ("dynamodb.TransactWriteItems", "InternalServerError", 500, "update_ledger"),
-    ("s3.PutObject", "InternalError", 500, "fetch_feed"),
-    ("sqs.SendMessage", "ServiceUnavailable", 503, "process_article"),
-    ("ses.SendEmail", "Throttling", 400, "send_alert"),
+    ("dynamodb.TransactWriteItems", "InternalServerError", 500, "update_ledger", ""),
+    ("s3.PutObject", "InternalError", 500, "fetch_feed", ""),
+    ("s3.PutObject", "InternalError", 500, "process_article", "/articles/"),
+    ("sqs.SendMessageBatch", "ServiceUnavailable", 503, "process_article", "LedgerQueue"),
+    ("ses.SendEmail", "Throttling", 400, "send_alert", ""),
 ]
 
 
-@pytest.mark.parametrize(("operation", "code", "status", "function"), PAST_ATTEMPTS)
+@pytest.mark.parametrize(("operation", "code", "status", "function", "where"), PAST_ATTEMPTS)
 def test_a_call_failing_past_its_retries_fails_its_message_and_the_next_delivery_does_it_once(
-    operation: str, code: str, status: int, function: str, plain: dict[str, Outcome], tmp_path: Path
+    operation: str,
+    code: str,
+    status: int,
+    function: str,
+    where: str,
+    plain: dict[str, Outcome],
+    tmp_path: Path,
 ) -> None:
     faults = AwsFaults()
 
     def arm(world: World, n: int) -> None:
         if n == 1:  # the Warrington Guardian's 21, against Cheshire's 9
-            faults.fail(operation, code, status, times=ATTEMPTS)
+            faults.fail(operation, code, status, times=ATTEMPTS, where=where)
 
     run = run_seeds(tmp_path, faults=faults, before_tick=arm)
     assert [f.fired for f in faults.faults] == [ATTEMPTS]

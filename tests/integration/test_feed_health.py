@@ -14,6 +14,7 @@ import pytest
 from boto3.dynamodb.types import TypeDeserializer
 
 from localangle.adapters import aws
+from localangle.adapters.storage import Archive
 from localangle.local.world import World
 from localangle.meter import AwsMeter
 from localangle.models.config import FeedConfig, Newsroom, OpsChannel, SlackChannel
@@ -211,7 +212,7 @@ def test_a_new_entry_is_stored_without_reading_the_store_or_its_page_an_edited_o
         world.tick(T0)
     # Then the new article is stored without asking whether it was stored before, and its page, archived
     # by FetchFeed and carried in the message, is not read back from the archive
-    assert meter.calls["process_article"]["dynamodb.PutItem"] == 1
+    assert meter.calls["process_article"]["dynamodb.BatchWriteItem"] == 1
     assert meter.calls["process_article"]["dynamodb.GetItem"] == 0
     assert meter.calls["fetch_feed"]["s3.PutObject"] == 1
     assert "s3.GetObject" not in meter.calls["process_article"]
@@ -222,8 +223,59 @@ def test_a_new_entry_is_stored_without_reading_the_store_or_its_page_an_edited_o
     # Then the entry is handed on again, found unchanged against the stored article, and goes no further
     assert _article_messages(world) == 2
     assert meter.calls["process_article"]["dynamodb.GetItem"] == 1
-    assert "dynamodb.PutItem" not in meter.calls["process_article"]
+    assert "dynamodb.BatchWriteItem" not in meter.calls["process_article"]
     assert "s3.PutObject" not in meter.calls["process_article"]
+
+
+def test_a_batch_of_articles_is_archived_as_one_object_and_handed_to_the_ledger_in_one_request(
+    world: World,
+) -> None:
+    site = world.site
+    operation = (
+        "the National Crime Agency operation against online child sexual abuse, which led to 660 arrests"
+    )
+    stories = [
+        ("Cheshire arrests", f"Cheshire Constabulary has arrested 21 people as part of {operation}."),
+        ("Warrington arrests", f"Nine people were arrested in Warrington as part of {operation}."),
+        ("Court round-up", "Magistrates heard eleven cases on Tuesday."),
+    ]
+    items = []
+    for n, (title, text) in enumerate(stories):
+        link = site.publish(f"/courier.example/news/{n}/", _page(text), "text/html")
+        items.append((f"g{n}", link, title, text))
+    site.publish(world.feed_path(FEED.id), _feed(items), "application/rss+xml")
+    with AwsMeter(world.flow) as meter:
+        world.tick(T0)
+    # Then one ProcessArticle batch wrote one archive object, one request of rows and one of hand-overs
+    calls = meter.calls["process_article"]
+    assert world.flow.invocations["process_article"] == 1
+    writes = (calls["s3.PutObject"], calls["dynamodb.BatchWriteItem"], calls["sqs.SendMessageBatch"])
+    assert writes == (1, 1, 1)
+    archive = Archive(world.cloud.env["ARCHIVE_BUCKET"])
+    [key] = archive.list("articles/")
+    assert key.endswith(".jsonl.gz")
+    assert sorted(doc["article"]["title"] for doc in archive.articles(key)) == sorted(t for t, _ in stories)
+    rows = aws.client("dynamodb").scan(TableName=world.cloud.env["ARTICLES_TABLE"])["Items"]
+    assert len(rows) == 3 and {row["archive_key"]["S"] for row in rows} == {key}
+    # and the two articles about the operation reached its ledger, in the order they were read
+    assert world.flow.consumed["LedgerQueue"] == 2
+
+
+def test_the_latest_copy_of_an_article_archived_twice_is_the_one_read_back(world: World) -> None:
+    from localangle.models.article import Article
+    from localangle.models.figure import Analysis
+
+    archive = Archive(world.cloud.env["ARCHIVE_BUCKET"])
+    first = Article(id="a1", title="Arrests", text="21 arrested.", content_hash="h1")
+    second = first.model_copy(update={"text": "21 arrested in Cheshire.", "content_hash": "h2"})
+    other = Article(id="a2", title="Court", text="Eleven cases.", content_hash="h3")
+    archive.put_articles([(first, Analysis()), (other, Analysis())])
+    archive.put_articles([(second, Analysis())])  # the same article, edited, in a later batch
+    # and an article as archives kept them before batches: one object, no time of its own
+    old = Article(id="a0", title="Old", text="Before batches.", content_hash="h0")
+    archive.put("articles/a0.json", json.dumps({"article": old.model_dump(mode="json")}).encode(), "")
+    read = {article.id: article.text for _, article in archive.archived_articles()}
+    assert read == {"a0": "Before batches.", "a1": "21 arrested in Cheshire.", "a2": "Eleven cases."}
 
 
 def _article_messages(world: World) -> int:
@@ -260,10 +312,9 @@ def _page(text: str) -> bytes:
 
 
 def _archived_text(world: World) -> str:
-    s3 = aws.client("s3")
-    bucket = world.cloud.env["ARCHIVE_BUCKET"]
-    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="articles/").get("Contents", [])]
-    return "".join(s3.get_object(Bucket=bucket, Key=k)["Body"].read().decode() for k in keys)
+    archive = Archive(world.cloud.env["ARCHIVE_BUCKET"])
+    docs = [doc for key in archive.list("articles/") for doc in archive.articles(key)]
+    return "".join(doc["article"]["text"] for doc in docs)
 
 
 def test_a_backlog_entry_kept_back_on_the_first_poll_stays_backlog(tmp_path: Path) -> None:

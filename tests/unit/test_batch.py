@@ -54,3 +54,29 @@ def test_the_scheduled_event_is_read_and_anything_else_refused() -> None:
         ScheduledEvent.model_validate({**event, "detail-type": "Object Created"})
     with pytest.raises(ValidationError, match="time"):
         ScheduledEvent.model_validate({"detail-type": "Scheduled Event", "source": "aws.events"})
+
+
+def test_what_the_records_read_is_finished_together_and_a_failed_finish_returns_them_all() -> None:
+    finished: list[list[str]] = []
+
+    def handle(body: str) -> str | None:
+        if body.startswith("bad"):
+            raise ValueError(body)
+        return None if body == "same" else body.upper()  # None: nothing to finish
+
+    result = process_batch(_event("a", "bad1", "same", "b"), handle, finish=finished.append)
+    assert finished == [["A", "B"]]
+    assert result == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
+
+    def refuse(results: list[str]) -> None:
+        raise OSError("the archive is down")
+
+    # When the finish fails, every record it was given comes back (with those that failed on their own);
+    # the record with nothing to finish is done
+    result = process_batch(_event("a", "bad1", "same", "b"), handle, finish=refuse)
+    assert result == {
+        "batchItemFailures": [{"itemIdentifier": "m0"}, {"itemIdentifier": "m1"}, {"itemIdentifier": "m3"}]
+    }
+    with pytest.raises(BatchFailed, match="all 2 records failed") as caught:
+        process_batch(_event("a", "b"), handle, finish=refuse)
+    assert isinstance(caught.value.__cause__, OSError)

@@ -29,21 +29,30 @@ def send(
 BATCH_BYTES = 250_000  # SendMessageBatch takes at most 256 KiB of bodies in all (and ten messages)
 
 
-def send_many(queue_url: str, messages: Sequence[BaseModel]) -> int:
+def send_many(
+    queue_url: str, messages: Sequence[BaseModel], *, fifo_ids: Sequence[tuple[str, str]] | None = None
+) -> int:
     """Send ten to a request (the SQS maximum), fewer when their bodies would pass the batch's size limit;
-    raises if any message is refused, so nothing is lost."""
+    raises if any message is refused, so nothing is lost. On a FIFO queue `fifo_ids` gives each message's
+    group and deduplication id."""
+    if fifo_ids is not None and len(fifo_ids) != len(messages):
+        raise ValueError(f"{len(messages)} messages but {len(fifo_ids)} group and deduplication ids")
     sqs = client("sqs")
-    batches: list[list[str]] = []
+    batches: list[list[dict[str, str]]] = []
     size = 0
-    for body in (m.model_dump_json() for m in messages):
-        length = len(body.encode())
+    for n, message in enumerate(messages):
+        entry = {"MessageBody": message.model_dump_json()}
+        if fifo_ids is not None:
+            entry["MessageGroupId"], dedup = fifo_ids[n]
+            entry["MessageDeduplicationId"] = dedup[:128]
+        length = len(entry["MessageBody"].encode())
         if not batches or len(batches[-1]) == 10 or size + length > BATCH_BYTES:
             batches.append([])
             size = 0
-        batches[-1].append(body)
+        batches[-1].append(entry)
         size += length
     for batch in batches:
-        entries = [{"Id": str(i), "MessageBody": body} for i, body in enumerate(batch)]
+        entries = [{"Id": str(i), **entry} for i, entry in enumerate(batch)]
         reply = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries)
         if reply.get("Failed"):
             failed = reply["Failed"][0]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import builtins
+import gzip
+import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +24,9 @@ from localangle.models.figure import Analysis
 
 def _conditional_failed(exc: ClientError) -> bool:
     return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+
+
+ARTICLES = "articles/"  # the archive's normalised articles, a batch to an object
 
 
 class Archive:
@@ -51,11 +58,47 @@ class Archive:
     def put_raw(self, article_id: str, body: bytes, content_type: str) -> str:
         return self.put(f"raw/{article_id}.html", body, content_type or "text/html")
 
-    def put_article(self, article: Article, analysis: Analysis) -> str:
-        doc = {"article": article.model_dump(mode="json"), "analysis": analysis.model_dump(mode="json")}
-        return self.put(
-            f"articles/{article.id}.json", json.dumps(doc, ensure_ascii=False).encode(), "application/json"
-        )
+    def put_articles(self, read: Sequence[tuple[Article, Analysis]]) -> str:
+        """A batch of normalised articles, each with what was read in it, as one object: JSON lines,
+        gzipped, under the day they were archived. One object a batch, not one an article: S3 bills each
+        PUT, and at ten to a batch that is a tenth of the article's own. The key is derived from the
+        articles and their content, so the same batch delivered again writes the same object."""
+        basis = "\n".join(sorted(f"{article.id}:{article.content_hash}" for article, _ in read))
+        digest = hashlib.sha256(basis.encode()).hexdigest()[:32]
+        now = datetime.now(UTC)
+        lines = [
+            json.dumps(
+                {
+                    "archived_at": now.isoformat(),
+                    "article": article.model_dump(mode="json"),
+                    "analysis": analysis.model_dump(mode="json"),
+                },
+                ensure_ascii=False,
+            )
+            for article, analysis in read
+        ]
+        body = gzip.compress(("\n".join(lines) + "\n").encode(), mtime=0)
+        return self.put(f"{ARTICLES}{now:%Y/%m/%d}/{digest}.jsonl.gz", body, "application/gzip")
+
+    def archived_articles(self) -> builtins.list[tuple[datetime, Article]]:
+        """The latest copy of every archived article (a redelivered batch archives its articles again),
+        with when it was archived."""
+        latest: dict[str, tuple[datetime, Article]] = {}
+        for key, written in self.modified(ARTICLES).items():
+            for doc in self.articles(key):
+                when = datetime.fromisoformat(doc["archived_at"]) if "archived_at" in doc else written
+                article = Article.model_validate(doc["article"])
+                if article.id not in latest or latest[article.id][0] < when:
+                    latest[article.id] = (when, article)
+        return list(latest.values())
+
+    def articles(self, key: str) -> builtins.list[dict[str, Any]]:
+        """The archived articles in one object under articles/: a batch (JSON lines, gzipped), or one
+        article as archives before batches kept it ({"article": ..., "analysis": ...}, no `archived_at`)."""
+        body = self.get(key)
+        if body[:2] == b"\x1f\x8b":
+            return [json.loads(line) for line in gzip.decompress(body).splitlines() if line.strip()]
+        return [json.loads(body)]
 
 
 def _batch_get(table: Any, keys: list[dict[str, str]]) -> list[dict[str, Any]]:
@@ -150,21 +193,26 @@ class Articles:
         item = self.table.get_item(Key={"article_id": article_id}, ConsistentRead=True).get("Item")
         return str(item["content_hash"]) if item else None
 
-    def put(self, article: Article, analysis: Analysis, archive_key: str) -> None:
-        item = {
-            "article_id": article.id,
-            "content_hash": article.content_hash,
-            "url": article.url or "",
-            "outlet": article.outlet or "",
-            "title": article.title,
-            "feed_id": article.feed_id or "",
-            "published": article.published.isoformat() if article.published else "",
-            "operations": [m.operation for m in analysis.matches],
-            "archive_key": archive_key,
-            "figures": len(analysis.figures),
-            "stored_at": datetime.now(UTC).isoformat(),
-        }
-        self.table.put_item(Item=item)
+    def put_many(self, stored: Sequence[tuple[Article, Analysis]], archive_key: str) -> None:
+        """Each article's row, pointing at the archive object that holds it, twenty-five to a request."""
+        now = datetime.now(UTC).isoformat()
+        with self.table.batch_writer(overwrite_by_pkeys=["article_id"]) as batch:
+            for article, analysis in stored:
+                batch.put_item(
+                    Item={
+                        "article_id": article.id,
+                        "content_hash": article.content_hash,
+                        "url": article.url or "",
+                        "outlet": article.outlet or "",
+                        "title": article.title,
+                        "feed_id": article.feed_id or "",
+                        "published": article.published.isoformat() if article.published else "",
+                        "operations": [m.operation for m in analysis.matches],
+                        "archive_key": archive_key,
+                        "figures": len(analysis.figures),
+                        "stored_at": now,
+                    }
+                )
 
 
 @dataclass

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field
 
 from localangle.adapters.extract import PageText, extract_page
-from localangle.adapters.queues import send
+from localangle.adapters.queues import send_many
 from localangle.adapters.storage import Archive, Articles
 from localangle.articles import content_hash
 from localangle.core.similarity import sketch
 from localangle.core.text import clean_text
 from localangle.models.alert import Source
 from localangle.models.article import Article
+from localangle.models.figure import Analysis
 from localangle.models.messages import ArticleMessage, LedgerMessage
 from localangle.observability import log_keys, logger, metrics
 from localangle.pipeline import runtime
@@ -59,35 +61,37 @@ def _without_headline(text: str, title: str) -> str:
     return text
 
 
+@dataclass
+class Reading:
+    """One article read: what goes to the ledger of each operation it is about (message, group and
+    deduplication id), and whether the article is archived with it."""
+
+    article: Article
+    analysis: Analysis
+    handovers: list[tuple[LedgerMessage, str, str]] = field(default_factory=list)
+    archived: bool = True
+
+
 @log_keys(lambda m: {"article_id": m.article_id, "feed_id": m.feed_id})
-def process_article(message: ArticleMessage) -> int:
-    """Returns how many operations the article was handed to."""
+def read_message(message: ArticleMessage) -> Reading | None:
+    """The article of an ArticleQueue message, read; None when it is unchanged since it was last read."""
     s = settings()
-    archive = Archive(s.archive_bucket)
-    articles = Articles(s.articles_table)
-    article = build_article(message, archive)
+    article = build_article(message, Archive(s.archive_bucket))
     # an entry never handed on before has no stored article to compare with. A repeat of this message, or
     # the same link in two feeds polled at once, is then processed again in full: harmless, as every later
     # step is keyed by article (the ledger replaces the article's own claims, alerts are raised once)
-    if message.handed_before and articles.content_hash(article.id) == article.content_hash:
+    if message.handed_before and Articles(s.articles_table).content_hash(article.id) == article.content_hash:
         logger.info("article unchanged", extra={"article_id": article.id})
-        return 0
-    return read_and_hand_over(article, archive, articles, catch_up=message.catch_up)
+        return None
+    return read_article(article, catch_up=message.catch_up)
 
 
-def read_and_hand_over(
-    article: Article,
-    archive: Archive,
-    articles: Articles,
-    *,
-    catch_up: bool = False,
-    only: str | None = None,
-    run: str = "",
-) -> int:
-    """Read the article with the current rules, hand its figures to the ledger of each operation it is about
-    (only `only`, when given), and archive it. `run` sets a re-reading apart from the first reading, which
-    the ledger queue would otherwise take for a duplicate. Returns how many operations it was handed to."""
-    s = settings()
+def read_article(
+    article: Article, *, catch_up: bool = False, only: str | None = None, run: str = ""
+) -> Reading:
+    """Read the article with the current rules, for the ledger of each operation it is about (only `only`,
+    when given: a re-reading for one operation leaves the archived article as it was). `run` sets a
+    re-reading apart from the first reading, which the ledger queue would otherwise take for a duplicate."""
     analysis = runtime.reader().analyse(article)
     origin = Source(
         article_id=article.id,
@@ -96,32 +100,26 @@ def read_and_hand_over(
         title=article.title,
         published=article.published,
     )
-    matches = [m for m in analysis.matches if only is None or m.operation == only]
+    reading = Reading(article, analysis, archived=only is None)
     sig = sketch(article.text) if analysis.matches else []
-    for match in matches:
+    for match in analysis.matches:
+        if only is not None and match.operation != only:
+            continue
         figures = [f for f in analysis.figures if f.operation == match.operation]
-        reading = f"{article.id}:{article.content_hash}:{match.operation}" + (f":{run}" if run else "")
-        dedup = hashlib.sha256(reading.encode()).hexdigest()
-        send(
-            s.ledger_queue_url,
-            LedgerMessage(
-                operation=match.operation,
-                origin=origin,
-                match=match,
-                regions=analysis.regions,
-                figures=figures,
-                evidence=analysis.evidence,
-                catch_up=catch_up or _before_tracking(article, match.operation),
-                sketch=sig,
-            ),
-            group=match.operation,
-            dedup=dedup,
+        basis = f"{article.id}:{article.content_hash}:{match.operation}" + (f":{run}" if run else "")
+        message = LedgerMessage(
+            operation=match.operation,
+            origin=origin,
+            match=match,
+            regions=analysis.regions,
+            figures=figures,
+            evidence=analysis.evidence,
+            catch_up=catch_up or _before_tracking(article, match.operation),
+            sketch=sig,
         )
-    if only is None:  # a re-reading for one operation leaves the record the others were read from as it was
-        key = archive.put_article(article, analysis)
-        articles.put(article, analysis, key)  # last: a crash before this re-reads the article: harmless
+        reading.handovers.append((message, match.operation, hashlib.sha256(basis.encode()).hexdigest()))
     logger.info(
-        "article processed",
+        "article read",
         extra={
             "article_id": article.id,
             "feed_id": article.feed_id,
@@ -131,7 +129,26 @@ def read_and_hand_over(
     )
     metrics.add_metric(name="ArticlesProcessed", unit="Count", value=1)
     metrics.add_metric(name="FiguresRead", unit="Count", value=len(analysis.figures))
-    return len(matches)
+    return reading
+
+
+def store(readings: list[Reading]) -> None:
+    """A batch's readings: the hand-overs to the ledger, ten to a request; then the articles archived as one
+    object and their rows, twenty-five to a request (last: a crash before them reads the articles again,
+    which is harmless, as every later step is keyed by article)."""
+    s = settings()
+    handovers = [handover for reading in readings for handover in reading.handovers]
+    if handovers:
+        send_many(
+            s.ledger_queue_url,
+            [message for message, _, _ in handovers],
+            fifo_ids=[(group, dedup) for _, group, dedup in handovers],
+        )
+    kept = [(reading.article, reading.analysis) for reading in readings if reading.archived]
+    if kept:
+        key = Archive(s.archive_bucket).put_articles(kept)
+        Articles(s.articles_table).put_many(kept, key)
+        logger.info("articles archived", extra={"article_ids": [a.id for a, _ in kept], "archive_key": key})
 
 
 def _before_tracking(article: Article, operation_id: str) -> bool:
