@@ -142,7 +142,11 @@ def test_failures_back_off_and_tell_the_ops_channel_once_then_once_on_recovery(w
     assert _hooks(world) == {
         "cheshire-desk-ops": ["Feed failing: Cheshire Courier", "Feed recovered: Cheshire Courier"]
     }  # the Devon desk does not read this feed; the Cheshire desk's alert channel is not for this
-    assert _state(world)["failures"] == 0
+    state = _state(world)
+    assert state["failures"] == 0 and state["last_success"] == times[5].isoformat()
+    assert not {"retry_at", "failing_since", "noticed"} & set(state)  # the outage is over
+    assert state["last_error"] == "HTTP 503 (titled “Site maintenance”)"  # and what it was is kept
+    assert state["last_error_at"] == times[3].isoformat()
     assert not any(world.flow.dead_letters().values())
 
 
@@ -259,6 +263,12 @@ def test_a_batch_of_articles_is_archived_as_one_object_and_handed_to_the_ledger_
     assert len(rows) == 3 and {row["archive_key"]["S"] for row in rows} == {key}
     # and the two articles about the operation reached its ledger, in the order they were read
     assert world.flow.consumed["LedgerQueue"] == 2
+    # FetchFeed wrote the entries it handed on and the feed's new state in one request
+    fetched = meter.calls["fetch_feed"]
+    assert fetched["dynamodb.BatchWriteItem"] == 1
+    assert not {"dynamodb.UpdateItem", "dynamodb.PutItem"} & set(fetched)
+    state = _state(world)
+    assert state["last_success"] == T0.isoformat() and state["failures"] == 0 and state["etag"]
 
 
 def test_the_latest_copy_of_an_article_archived_twice_is_the_one_read_back(world: World) -> None:

@@ -6,6 +6,7 @@ import builtins
 import gzip
 import hashlib
 import json
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -128,6 +129,9 @@ class FeedState:
         items = _batch_get(self.table, [{"feed_id": f} for f in feed_ids])
         return {str(item["feed_id"]): item for item in items}
 
+    def put(self, item: dict[str, Any]) -> None:
+        self.table.put_item(Item=item)
+
     def record(self, feed_id: str, remove: tuple[str, ...] = (), **fields: Any) -> None:
         """Set the given fields and remove the named ones, in one write."""
         names = {f"#{k}": k for k in (*fields, *remove)}
@@ -170,19 +174,35 @@ class SeenEntries:
         )
         return int(reply["Attributes"]["deferrals"])
 
-    def remember_many(self, entries: list[tuple[str, str]], feed_id: str) -> None:
-        """(entry id, fingerprint) of each entry handed on, twenty-five to a request."""
+    def remember_many(
+        self, entries: list[tuple[str, str]], feed_id: str, also: tuple[Any, dict[str, Any]] | None = None
+    ) -> None:
+        """(entry id, fingerprint) of each entry handed on, twenty-five to a request; `also` (a table and an
+        item: the feed's own state) goes in the last request, so a poll's bookkeeping is one write."""
         now = datetime.now(UTC).isoformat()
-        with self.table.batch_writer(overwrite_by_pkeys=["entry_id"]) as batch:
-            for entry_id, fingerprint in entries:
-                batch.put_item(
-                    Item={
-                        "entry_id": entry_id,
-                        "fingerprint": fingerprint,
-                        "feed_id": feed_id,
-                        "seen_at": now,
-                    }
-                )
+        items = {
+            entry_id: {"entry_id": entry_id, "fingerprint": fingerprint, "feed_id": feed_id, "seen_at": now}
+            for entry_id, fingerprint in entries  # one link twice in a feed: the last one handed on
+        }
+        _batch_put([(self.table, item) for item in items.values()] + ([also] if also else []))
+
+
+def _batch_put(puts: list[tuple[Any, dict[str, Any]]]) -> None:
+    """Put each (table, item), twenty-five to a BatchWriteItem request, tables mixed (no key twice in one
+    request); what DynamoDB leaves unprocessed is sent again after a pause, as AWS advises."""
+    for start in range(0, len(puts), 25):
+        chunk = puts[start : start + 25]
+        client = chunk[0][0].meta.client  # the resource's client: plain Python values
+        request: dict[str, list[dict[str, Any]]] = {}
+        for tab, item in chunk:
+            request.setdefault(tab.name, []).append({"PutRequest": {"Item": item}})
+        for attempt in range(1, 100):
+            request = client.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
+            if not request:
+                break
+            time.sleep(min(0.05 * 2**attempt, 5.0))
+        else:
+            raise RuntimeError(f"DynamoDB left {sum(len(v) for v in request.values())} items unprocessed")
 
 
 class Articles:

@@ -34,6 +34,9 @@ MAX_BACKOFF = timedelta(hours=6)
 MAX_DEFERRALS = 3  # polls an entry waits for its page before it goes on with the feed's own text
 # Seconds of page fetching per invocation (FetchFeed's timeout is 60): entries beyond wait for the next poll.
 PAGE_BUDGET_SECONDS = 35.0
+# What a successful poll's state keeps of the state before it (the rest it replaces): the last failure, for
+# anyone asking why a feed was backing off yesterday.
+KEPT_AFTER_SUCCESS = ("last_error", "last_error_at")
 
 
 @dataclass
@@ -134,15 +137,17 @@ def fetch_feed(message: FeedMessage) -> FeedOutcome:
         handed.append(article)
         if len(handed) == 10:  # a full request's worth: handed on now, so a timeout loses no more
             outcome.new += _hand_over(seen, feed.id, handed)
-    outcome.new += _hand_over(seen, feed.id, handed)
     if outcome.deferred:
         # entries left for later must be seen again: without the validators the next poll is a full GET,
         # never a 304 that would hide them
-        health.succeeded(etag="", last_modified="", always=True)
+        written = health.success(etag="", last_modified="", always=True)
     else:
-        health.succeeded(
+        written = health.success(
             etag=response.headers.get("etag", ""), last_modified=response.headers.get("last-modified", "")
         )
+    # the last entries and the feed's state in one write, after the hand-over: a crash before it polls the
+    # feed again in full and hands the entries on again, which every later step takes for a repeat
+    outcome.new += _hand_over(seen, feed.id, handed, written)
     logger.info(
         "feed fetched",
         extra={
@@ -158,11 +163,16 @@ def fetch_feed(message: FeedMessage) -> FeedOutcome:
     return outcome
 
 
-def _hand_over(seen: SeenEntries, feed_id: str, handed: list[ArticleMessage]) -> int:
+def _hand_over(
+    seen: SeenEntries,
+    feed_id: str,
+    handed: list[ArticleMessage],
+    state: tuple[Any, dict[str, Any]] | None = None,
+) -> int:
     """Send the entries ten to a request, then remember them (only after the hand-over: a crash before it
-    retries them); empties `handed` and returns how many went."""
+    retries them), with the feed's state when given; empties `handed` and returns how many went."""
     count = send_many(settings().article_queue_url, handed)
-    seen.remember_many([(a.article_id, a.fingerprint) for a in handed], feed_id)
+    seen.remember_many([(a.article_id, a.fingerprint) for a in handed], feed_id, also=state)
     handed.clear()
     return count
 
@@ -242,22 +252,31 @@ class _Health:
         return FeedOutcome("failed", error=error)
 
     def succeeded(self, always: bool = False, **validators: str) -> None:
-        """Write the poll down (validators, health) unless that would change nothing; `always` when the
-        validators are cleared on purpose, as a run that overlapped this one may have stored new ones."""
+        """Write the poll down (validators, health) unless that would change nothing."""
+        write = self.success(always, **validators)
+        if write is not None:
+            self.table.put(write[1])
+
+    def success(self, always: bool = False, **validators: str) -> tuple[Any, dict[str, Any]] | None:
+        """The feed's state after a successful poll, as (table, item) for the caller to write with its own
+        writes; None when writing would change nothing. `always` when the validators are cleared on purpose,
+        as a run that overlapped this one may have stored new ones. A feed that had been failing gets its
+        recovery notice first."""
         if not always and self._nothing_to_write(validators):
-            return
+            return None
         noticed = self.state.get("noticed")
         if noticed:
             failures = int(self.state.get("failures", 0) or 0)
             self._notify("feed_recovered", failures, str(self.state.get("last_error", "")), str(noticed))
-        fields = {
-            "last_polled": self.polled.isoformat(),
-            "last_success": self.polled.isoformat(),
-            "failures": 0,
-        }
-        self.table.record(
-            self.feed.id, remove=("retry_at", "failing_since", "noticed"), **fields, **validators
+        item: dict[str, Any] = {k: str(self.state[k]) for k in KEPT_AFTER_SUCCESS if self.state.get(k)}
+        item.update(
+            feed_id=self.feed.id,
+            last_polled=self.polled.isoformat(),
+            last_success=self.polled.isoformat(),
+            failures=0,
+            **validators,
         )
+        return self.table.table, item
 
     def _nothing_to_write(self, validators: dict[str, str]) -> bool:
         """Whether writing this poll down would change nothing a later run reads: a healthy feed polled
