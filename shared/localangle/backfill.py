@@ -9,9 +9,11 @@ an alert is raised only under a key never raised before, so what was already sen
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TextIO
@@ -67,10 +69,12 @@ def stack_environment(stack: str) -> dict[str, str]:
     return env
 
 
-def _message(article: Article, raw_keys: set[str]) -> ArticleMessage:
-    """The archived article as ProcessArticle received it: the page archived under raw/ (read again with
-    today's extraction), else the text it had."""
-    raw = f"raw/{article.id}.html"
+def _message(
+    article: Article, page_key: str | None, pages: Callable[[str], dict[str, str]]
+) -> ArticleMessage:
+    """The archived article as ProcessArticle received it: its latest archived page (read again with today's
+    extraction), from a batch of pages or an object of its own, else the text it had."""
+    batched = page_key is not None and page_key.endswith(".jsonl")
     return ArticleMessage(
         article_id=article.id,
         feed_id=article.feed_id or "archive",
@@ -78,7 +82,8 @@ def _message(article: Article, raw_keys: set[str]) -> ArticleMessage:
         patch=article.patch,
         entry=FeedEntry(url=article.url, title=article.title, published=article.published, text=article.text),
         fingerprint=article.content_hash,  # not used past ProcessArticle, which this stands in for
-        raw_key=raw if raw in raw_keys else None,
+        raw_key=None if batched else page_key,
+        page=pages(page_key).get(article.id) if page_key is not None and batched else None,
     )
 
 
@@ -89,7 +94,8 @@ def backfill(operation: str, since: date | None = None, progress: TextIO | None 
     except KeyError:
         raise BackfillError(f"no tracked operation {operation!r} in the deployed configuration") from None
     archive = Archive(s.archive_bucket)
-    raw_keys = set(archive.list("raw/"))
+    page_keys = archive.archived_pages()
+    pages = functools.lru_cache(maxsize=16)(archive.pages)  # articles of one batch are read close together
     # undated: when it was archived
     stored = [(article.published or written, article) for written, article in archive.archived_articles()]
     # in order of publication, as they first arrived: first reports and later corrections judged as they were
@@ -102,7 +108,7 @@ def backfill(operation: str, since: date | None = None, progress: TextIO | None 
             done.skipped += 1
             continue
         done.articles += 1
-        reread = build_article(_message(article, raw_keys), archive)
+        reread = build_article(_message(article, page_keys.get(article.id), pages), archive)
         reading = read_article(reread, only=operation, run=f"backfill-{run}")
         store([reading])
         if reading.handovers:

@@ -226,6 +226,7 @@ def end_to_end(root: Path, outlets: list[corpus.Outlet]) -> dict[str, Any]:
         http_start = len(world.site.requests)
         flow = world.flow
         busy_start, invocations_start = dict(flow.busy), dict(flow.invocations)
+        chunks_start = dict(flow.receive_chunks)
         start = time.perf_counter()
         with AwsMeter(flow) as meter:
             now = corpus.DAY
@@ -238,7 +239,7 @@ def end_to_end(root: Path, outlets: list[corpus.Outlet]) -> dict[str, Any]:
                     i += 1
                 world.tick(now)
         elapsed = time.perf_counter() - start
-        usage = _usage(world, meter, busy_start, invocations_start, http_start)
+        usage = _usage(world, meter, busy_start, invocations_start, http_start, chunks_start)
         usage.log_bytes = (log.stat().st_size if log.exists() else 0) - log_start
         new = flow.consumed.get("ArticleQueue", 0)
         dollars = cost.dollars(usage)
@@ -274,7 +275,12 @@ def end_to_end(root: Path, outlets: list[corpus.Outlet]) -> dict[str, Any]:
 
 
 def _usage(
-    world: World, meter: AwsMeter, busy: dict[str, float], invocations: dict[str, int], http_start: int
+    world: World,
+    meter: AwsMeter,
+    busy: dict[str, float],
+    invocations: dict[str, int],
+    http_start: int,
+    chunks: dict[str, int],
 ) -> cost.Usage:
     """What the metered part of the run used: each function's invocations, time, requests by service and
     configured memory; and the billing quantities the meter counted."""
@@ -305,9 +311,11 @@ def _usage(
         ses_emails=meter.ses_emails,
         sns_publishes=meter.sns_publishes,
     )
-    # Lambda's pollers: a receive and a batch delete for every invocation a queue triggered
+    # Lambda's pollers: for every invocation a queue triggered, a receive (a request for each 64 KB of the
+    # messages it returned: pages travel in ArticleQueue's) and a batch delete
     for queue, function in world.cloud.queue_consumers().items():
-        polls = 2 * functions[function].invocations if function in functions else 0
+        received = flow.receive_chunks.get(queue, 0) - chunks.get(queue, 0)
+        polls = received + functions[function].invocations if function in functions else 0
         if world.cloud.physical[queue]["QueueName"].endswith(".fifo"):
             usage.sqs_fifo_requests += polls
         else:

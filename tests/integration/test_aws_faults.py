@@ -66,10 +66,11 @@ def test_throttling_and_5xx_within_botocores_retries_change_nothing(
 
 
 # A call that fails all its attempts, once, in the run where the Warrington conflict is judged and sent; the
-# hand-over to the ledger is the only request to the LedgerQueue, and only ProcessArticle writes articles/.
+# hand-over to the ledger is the only request to the LedgerQueue, only ProcessArticle writes articles/, and
+# only FetchFeed writes the seen entries (after its hand-over, which the next delivery makes again).
 PAST_ATTEMPTS = [
     ("dynamodb.TransactWriteItems", "InternalServerError", 500, "update_ledger", ""),
-    ("s3.PutObject", "InternalError", 500, "fetch_feed", ""),
+    ("dynamodb.BatchWriteItem", "InternalServerError", 500, "fetch_feed", "EntriesTable"),
     ("s3.PutObject", "InternalError", 500, "process_article", "/articles/"),
     ("sqs.SendMessageBatch", "ServiceUnavailable", 503, "process_article", "LedgerQueue"),
     ("ses.SendEmail", "Throttling", 400, "send_alert", ""),
@@ -100,10 +101,10 @@ def test_a_call_failing_past_its_retries_fails_its_message_and_the_next_delivery
 
 
 @pytest.mark.parametrize(
-    ("operation", "code", "status", "dlq"),
+    ("operation", "code", "status", "dlq", "where"),
     [
-        ("s3.PutObject", "InternalError", 500, "FeedDLQ"),
-        ("dynamodb.TransactWriteItems", "InternalServerError", 500, "LedgerDLQ"),
+        ("sqs.SendMessageBatch", "ServiceUnavailable", 503, "FeedDLQ", "ArticleQueue"),  # the hand-over
+        ("dynamodb.TransactWriteItems", "InternalServerError", 500, "LedgerDLQ", ""),
     ],
 )
 def test_an_outage_past_the_receive_count_waits_in_the_dlq_until_redriven(
@@ -111,6 +112,7 @@ def test_an_outage_past_the_receive_count_waits_in_the_dlq_until_redriven(
     code: str,
     status: int,
     dlq: str,
+    where: str,
     plain: dict[str, Outcome],
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
@@ -121,7 +123,7 @@ def test_an_outage_past_the_receive_count_waits_in_the_dlq_until_redriven(
     def outage(world: World, n: int) -> None:
         if n == 1:  # an outage for the whole run that should judge the Warrington conflict
             before["ledger"], before["alerts"] = ledger_rows(world), outcome(world).alerts
-            faults.fail(operation, code, status, times=-1)
+            faults.fail(operation, code, status, times=-1, where=where)
         elif n == 2:
             # Then the messages wait in the DLQ, and nothing of them reached the ledger or anyone
             dead = world.flow.dead_letters()

@@ -3,7 +3,9 @@ edited. Through the real handlers, moto, and the local outlets' server on 127.0.
 
 from __future__ import annotations
 
+import base64
 import json
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -218,7 +220,8 @@ def test_a_new_entry_is_stored_without_reading_the_store_or_its_page_an_edited_o
     # by FetchFeed and carried in the message, is not read back from the archive
     assert meter.calls["process_article"]["dynamodb.BatchWriteItem"] == 1
     assert meter.calls["process_article"]["dynamodb.GetItem"] == 0
-    assert meter.calls["fetch_feed"]["s3.PutObject"] == 1
+    assert "s3.PutObject" not in meter.calls["fetch_feed"]  # archived by ProcessArticle, from the message
+    assert meter.calls["process_article"]["s3.PutObject"] == 2  # the batch's pages, and its articles
     assert "s3.GetObject" not in meter.calls["process_article"]
     # When only the feed's summary changes (the page, so the article's text, stays as it was)
     site.publish(feed_path, _feed([("g1", link, "Arrests in Cheshire", "21 held")]), "application/rss+xml")
@@ -250,14 +253,19 @@ def test_a_batch_of_articles_is_archived_as_one_object_and_handed_to_the_ledger_
     site.publish(world.feed_path(FEED.id), _feed(items), "application/rss+xml")
     with AwsMeter(world.flow) as meter:
         world.tick(T0)
-    # Then one ProcessArticle batch wrote one archive object, one request of rows and one of hand-overs
+    # Then one ProcessArticle batch wrote one archive object of pages and one of articles, one request of
+    # rows and one of hand-overs
     calls = meter.calls["process_article"]
     assert world.flow.invocations["process_article"] == 1
     writes = (calls["s3.PutObject"], calls["dynamodb.BatchWriteItem"], calls["sqs.SendMessageBatch"])
-    assert writes == (1, 1, 1)
+    assert writes == (2, 1, 1)
     archive = Archive(world.cloud.env["ARCHIVE_BUCKET"])
     [key] = archive.list("articles/")
     assert key.endswith(".jsonl.gz")
+    [pages] = archive.list("raw/")
+    carried = {a: zlib.decompress(base64.b64decode(p)) for a, p in archive.pages(pages).items()}
+    assert sorted(carried.values()) == sorted(_page(text) for _, text in stories)
+    assert archive.archived_pages() == dict.fromkeys(carried, pages)
     assert sorted(doc["article"]["title"] for doc in archive.articles(key)) == sorted(t for t, _ in stories)
     rows = aws.client("dynamodb").scan(TableName=world.cloud.env["ARTICLES_TABLE"])["Items"]
     assert len(rows) == 3 and {row["archive_key"]["S"] for row in rows} == {key}
@@ -286,6 +294,12 @@ def test_the_latest_copy_of_an_article_archived_twice_is_the_one_read_back(world
     archive.put("articles/a0.json", json.dumps({"article": old.model_dump(mode="json")}).encode(), "")
     read = {article.id: article.text for _, article in archive.archived_articles()}
     assert read == {"a0": "Before batches.", "a1": "21 arrested in Cheshire.", "a2": "Eleven cases."}
+    # Pages likewise: a batch of them, the same page again in a later batch, and pages of their own
+    archive.put_raw("a0", b"<html>old</html>", "text/html")  # before batches
+    old_batch = archive.put_pages([("a1", None, "first"), ("a2", None, "court")])
+    new_batch = archive.put_pages([("a1", None, "second")])
+    assert archive.archived_pages() == {"a0": "raw/a0.html", "a1": new_batch, "a2": old_batch}
+    assert archive.pages(new_batch) == {"a1": "second"}
 
 
 def _article_messages(world: World) -> int:

@@ -1,4 +1,4 @@
-"""Handing messages on in batches: ten to a request, fewer when pages carried along would pass 256 KiB."""
+"""Handing messages on in batches: ten to a request, fewer when pages carried along would pass 1 MiB."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def test_big_messages_go_fewer_to_a_request_and_all_arrive(monkeypatch: pytest.M
 
         sqs.meta.events.register("provide-client-params.sqs.SendMessageBatch", count)
         small = [Body(n=i, page="") for i in range(12)]
-        big = [Body(n=100 + i, page="x" * 60_000) for i in range(12)]
+        big = [Body(n=100 + i, page="x" * 200_000) for i in range(12)]
         assert send_many(url, small) == 12 and len(requests) == 2  # ten, then two
         assert send_many(url, big) == 12
         assert len(requests) == 2 + 3 and all(size <= BATCH_BYTES for size in requests)  # four a request

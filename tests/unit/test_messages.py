@@ -1,4 +1,4 @@
-"""Article messages carry a small page along: ProcessArticle need not read it back from the archive."""
+"""Article messages carry the page along (up to a size): ProcessArticle need not read it from the archive."""
 
 from __future__ import annotations
 
@@ -21,20 +21,20 @@ def _message() -> ArticleMessage:
 
 def test_a_page_that_packs_small_travels_with_the_message_and_comes_back_as_fetched() -> None:
     paragraph = "<p>Cheshire Constabulary arrested 21 people.</p>"
-    page = ("<html><body>" + paragraph * 800 + "</body></html>").encode()
+    page = ("<html><body>" + paragraph * 8000 + "</body></html>").encode()  # 384 kB
     message = _message()
-    message.carry_page(page)
+    assert message.carry_page(page)
     assert message.page is not None and len(message.page) <= PAGE_CARRIED_BYTES < len(page)
     assert ArticleMessage.model_validate_json(message.model_dump_json()).page_bytes() == page
 
 
 def test_a_page_too_big_to_carry_is_left_to_the_archive() -> None:
     message = _message()
-    message.carry_page(os.urandom(PAGE_CARRIED_BYTES))  # random bytes do not compress
+    assert not message.carry_page(os.urandom(PAGE_CARRIED_BYTES))  # random bytes do not compress
     assert message.page is None and message.page_bytes() is None and message.raw_key == "raw/a1.html"
 
 
-def test_a_carried_page_that_does_not_decode_is_read_from_the_archive_instead() -> None:
+def test_a_carried_page_that_does_not_decode_is_not_read() -> None:
     for broken in ("not base64!", "aGVsbG8="):  # the second is base64, but not zlib
         assert _message().model_copy(update={"page": broken}).page_bytes() is None
 

@@ -28,6 +28,7 @@ def _conditional_failed(exc: ClientError) -> bool:
 
 
 ARTICLES = "articles/"  # the archive's normalised articles, a batch to an object
+RAW = "raw/"  # the pages, a batch to an object, or one to an object when too big to travel in a message
 
 
 class Archive:
@@ -57,7 +58,7 @@ class Archive:
         return out
 
     def put_raw(self, article_id: str, body: bytes, content_type: str) -> str:
-        return self.put(f"raw/{article_id}.html", body, content_type or "text/html")
+        return self.put(f"{RAW}{article_id}.html", body, content_type or "text/html")
 
     def put_articles(self, read: Sequence[tuple[Article, Analysis]]) -> str:
         """A batch of normalised articles, each with what was read in it, as one object: JSON lines,
@@ -92,6 +93,46 @@ class Archive:
                 if article.id not in latest or latest[article.id][0] < when:
                     latest[article.id] = (when, article)
         return list(latest.values())
+
+    def put_pages(self, pages: Sequence[tuple[str, str | None, str]]) -> str:
+        """A batch's pages, (article id, URL, page zlib-compressed and base64-encoded as it travelled), as
+        one object of JSON lines under raw/, for the same reason as put_articles."""
+        basis = "\n".join(
+            sorted(
+                f"{article_id}:{hashlib.sha256(page.encode()).hexdigest()}" for article_id, _, page in pages
+            )
+        )
+        now = datetime.now(UTC)
+        lines = [
+            json.dumps({"archived_at": now.isoformat(), "article_id": article_id, "url": url, "page": page})
+            for article_id, url, page in pages
+        ]
+        digest = hashlib.sha256(basis.encode()).hexdigest()[:32]
+        return self.put(
+            f"{RAW}{now:%Y/%m/%d}/{digest}.jsonl", ("\n".join(lines) + "\n").encode(), "application/x-ndjson"
+        )
+
+    def archived_pages(self) -> dict[str, str]:
+        """Where the latest archived page of each article is: its own object (raw/<article id>.html, a page
+        too big to travel with its message, and every page before batches), or a batch of pages."""
+        latest: dict[str, tuple[datetime, str]] = {}
+        for key, written in self.modified(RAW).items():
+            if not key.endswith(".jsonl"):
+                found = [(key.removeprefix(RAW).removesuffix(".html"), written)]
+            else:
+                docs = [json.loads(line) for line in self.get(key).splitlines()]
+                found = [(doc["article_id"], datetime.fromisoformat(doc["archived_at"])) for doc in docs]
+            for article_id, when in found:
+                if article_id not in latest or latest[article_id][0] < when:
+                    latest[article_id] = (when, key)
+        return {article_id: key for article_id, (_, key) in latest.items()}
+
+    def pages(self, key: str) -> dict[str, str]:
+        """A batch of pages: article id → the page, packed (the latest, should an article be there twice)."""
+        docs = sorted(
+            (json.loads(line) for line in self.get(key).splitlines()), key=lambda d: d["archived_at"]
+        )
+        return {doc["article_id"]: doc["page"] for doc in docs}
 
     def articles(self, key: str) -> builtins.list[dict[str, Any]]:
         """The archived articles in one object under articles/: a batch (JSON lines, gzipped), or one

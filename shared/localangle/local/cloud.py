@@ -118,6 +118,7 @@ def _queue(cloud: LocalCloud, lid: str, props: dict[str, Any], suffix: str) -> N
     for key in (
         "VisibilityTimeout",
         "MessageRetentionPeriod",
+        "MaximumMessageSize",
         "ContentBasedDeduplication",
         "DeduplicationScope",
         "FifoThroughputLimit",

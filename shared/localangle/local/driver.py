@@ -13,6 +13,7 @@ import copy
 import importlib.util
 import io
 import json
+import math
 import sys
 import time
 import uuid
@@ -91,6 +92,8 @@ class Flow:
     failures: dict[str, int] = field(default_factory=dict)
     delivered: list[dict[str, Any]] = field(default_factory=list)  # AlertQueue bodies handled successfully
     consumed: dict[str, int] = field(default_factory=dict)  # queue → messages its consumer handled
+    # queue → what SQS bills its receives as: each 64 KB of the messages a receive returns is one request
+    receive_chunks: dict[str, int] = field(default_factory=dict)
     # Tests set this to see every message more than once, or in another order (at-least-once delivery).
     deliver: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] | None = None
     # What a function prints (Powertools' EMF metrics) goes where Lambda sends it: the log, not the terminal.
@@ -139,6 +142,8 @@ class Flow:
                 )
                 messages = reply.get("Messages", [])
                 if messages:
+                    size = sum(len(m["Body"].encode()) for m in messages)
+                    self.receive_chunks[queue] = self.receive_chunks.get(queue, 0) + math.ceil(size / 65536)
                     self._consume(queue, consumers[queue], url, messages)
                     break
             else:

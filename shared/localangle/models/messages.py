@@ -27,14 +27,17 @@ class FeedMessage(BaseModel):
     )
 
 
-# Ten articles of a feed go in one SendMessageBatch request of at most 256 KiB: pages up to this size
-# still let most batches hold ten (and each 64 KB of a payload is billed as one more request).
-PAGE_CARRIED_BYTES = 20_000
+# A page travels with its message, packed, up to this size (about 1 MB of HTML; outlets' pages are mostly
+# 50-300 kB, 10-60 kB packed). SQS takes messages of up to 1 MiB (the queues' MaximumMessageSize) and bills
+# each 64 KB of a payload as one request, sent and received: a page of 256 kB costs 8 requests, $3.20 a
+# million, against $5.72 for an S3 PUT and GET of its own. Bigger pages are archived under raw/ by FetchFeed.
+PAGE_CARRIED_BYTES = 256_000
 
 
 class ArticleMessage(BaseModel):
-    """ArticleQueue: a new or changed entry, its page archived under raw_key when it could be fetched (and
-    carried along in `page` when small enough)."""
+    """ArticleQueue: a new or changed entry and its page, when it could be fetched: carried along in `page`,
+    packed (ProcessArticle archives it with the batch's other pages), or, too big for that, archived under
+    raw_key by FetchFeed."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -47,8 +50,8 @@ class ArticleMessage(BaseModel):
     raw_key: str | None = None
     page: str | None = Field(
         default=None,
-        description="the page archived under raw_key, zlib-compressed and base64-encoded, when it is small "
-        "enough to travel with the message: ProcessArticle then need not read the archive",
+        description="the page, zlib-compressed and base64-encoded, when it is small enough to travel with "
+        "the message; ProcessArticle archives it",
     )
     page_note: str = ""
     catch_up: bool = Field(default=False, description="found on the feed's first poll: backlog, summarised")
@@ -59,8 +62,8 @@ class ArticleMessage(BaseModel):
     )
 
     def page_bytes(self) -> bytes | None:
-        """The page carried along, as fetched; None when it was not, or does not decode (the archive under
-        raw_key holds it all the same)."""
+        """The page carried along, as fetched; None when it was not, or does not decode (the article is then
+        read from the feed's text)."""
         if not self.page:
             return None
         try:
@@ -68,11 +71,11 @@ class ArticleMessage(BaseModel):
         except (ValueError, zlib.error):  # binascii.Error is a ValueError
             return None
 
-    def carry_page(self, body: bytes) -> None:
-        """Carry the page along if, compressed, it stays under PAGE_CARRIED_BYTES (most outlet pages do:
-        25 to 55 kB of HTML is 7 to 15 kB so); a bigger one is read from the archive."""
+    def carry_page(self, body: bytes) -> bool:
+        """Carry the page along if, packed, it stays under PAGE_CARRIED_BYTES; whether it does."""
         packed = base64.b64encode(zlib.compress(body, 6)).decode("ascii")
         self.page = packed if len(packed) <= PAGE_CARRIED_BYTES else None
+        return self.page is not None
 
 
 class LedgerMessage(BaseModel):

@@ -178,8 +178,8 @@ def _hand_over(
 
 
 def _archive_page(archive: Archive, article: ArticleMessage, url: str) -> tuple[str | None, str]:
-    """Archive the article page, and carry it in the message when small enough; (None, why) when it will
-    never be usable; FetchError when it may be later."""
+    """Carry the article's page in the message, or archive it when too big for that: (raw key or None, note);
+    (None, why) when it will never be usable; FetchError when it may be later."""
     try:
         page = runtime.http().get(url)
     except FetchError as exc:
@@ -192,9 +192,9 @@ def _archive_page(archive: Archive, article: ArticleMessage, url: str) -> tuple[
         return None, f"feed text only: the page answered HTTP {page.status}"
     if not looks_like_html_page(page.body, page.content_type) and "html" not in page.content_type:
         return None, f"feed text only: the page is {page.content_type or 'not HTML'}"
-    key = archive.put_raw(article.article_id, page.body, page.content_type)
-    article.carry_page(page.body)
-    return key, "page fetched"
+    if article.carry_page(page.body):
+        return None, "page fetched"  # archived by ProcessArticle, with the batch's other pages
+    return archive.put_raw(article.article_id, page.body, page.content_type), "page fetched"
 
 
 class _Health:

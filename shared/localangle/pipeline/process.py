@@ -64,12 +64,13 @@ def _without_headline(text: str, title: str) -> str:
 @dataclass
 class Reading:
     """One article read: what goes to the ledger of each operation it is about (message, group and
-    deduplication id), and whether the article is archived with it."""
+    deduplication id), whether the article is archived with it, and the page to archive."""
 
     article: Article
     analysis: Analysis
     handovers: list[tuple[LedgerMessage, str, str]] = field(default_factory=list)
     archived: bool = True
+    page: str | None = None  # the page as it travelled in the message, archived with the batch's pages
 
 
 @log_keys(lambda m: {"article_id": m.article_id, "feed_id": m.feed_id})
@@ -83,7 +84,9 @@ def read_message(message: ArticleMessage) -> Reading | None:
     if message.handed_before and Articles(s.articles_table).content_hash(article.id) == article.content_hash:
         logger.info("article unchanged", extra={"article_id": article.id})
         return None
-    return read_article(article, catch_up=message.catch_up)
+    reading = read_article(article, catch_up=message.catch_up)
+    reading.page = message.page
+    return reading
 
 
 def read_article(
@@ -133,9 +136,10 @@ def read_article(
 
 
 def store(readings: list[Reading]) -> None:
-    """A batch's readings: the hand-overs to the ledger, ten to a request; then the articles archived as one
-    object and their rows, twenty-five to a request (last: a crash before them reads the articles again,
-    which is harmless, as every later step is keyed by article)."""
+    """A batch's readings: the hand-overs to the ledger, ten to a request; then the pages that came with
+    the messages archived as one object, the articles as another, and their rows, twenty-five to a request
+    (last: a crash before them reads the articles again, which is harmless, as every later step is keyed by
+    article)."""
     s = settings()
     handovers = [handover for reading in readings for handover in reading.handovers]
     if handovers:
@@ -144,9 +148,13 @@ def store(readings: list[Reading]) -> None:
             [message for message, _, _ in handovers],
             fifo_ids=[(group, dedup) for _, group, dedup in handovers],
         )
+    archive = Archive(s.archive_bucket)
+    pages = [(r.article.id, r.article.url, r.page) for r in readings if r.page is not None]
+    if pages:
+        archive.put_pages(pages)
     kept = [(reading.article, reading.analysis) for reading in readings if reading.archived]
     if kept:
-        key = Archive(s.archive_bucket).put_articles(kept)
+        key = archive.put_articles(kept)
         Articles(s.articles_table).put_many(kept, key)
         logger.info("articles archived", extra={"article_ids": [a.id for a, _ in kept], "archive_key": key})
 
