@@ -77,3 +77,23 @@ def test_a_write_costs_the_larger_of_the_item_before_and_after(tmp_path: Path) -
         "dynamodb.PutItem": 1,
         "dynamodb.DeleteItem": 1,
     }
+
+
+def test_an_item_is_sized_as_dynamodb_bills_it_not_as_its_json() -> None:
+    from decimal import Decimal
+
+    from localangle.meter import _size
+
+    # names and values in UTF-8 bytes; numbers a byte per two digits and one; lists and maps 3 bytes and a
+    # byte per element; booleans and nulls a byte
+    assert _size({"pk": {"S": "abc"}}) == 2 + 3
+    assert _size({"n": {"N": "12345"}, "ok": {"BOOL": True}, "z": {"NULL": True}}) == (1 + 4) + (2 + 1) + (
+        1 + 1
+    )
+    assert _size({"l": {"L": [{"S": "ab"}, {"N": "1"}]}}) == 1 + 3 + (1 + 2) + (1 + 2)
+    assert _size({"m": {"M": {"k": {"S": "é"}}}}) == 1 + 3 + (1 + 1 + 2)
+    assert _size({"b": {"B": "AAEC"}}) == 1 + 3  # base64 of three bytes
+    # the same item as plain values (a resource's reply) is the same size
+    assert _size({"pk": "abc", "n": Decimal("12345"), "l": ["ab", 1]}) == (2 + 3) + (1 + 4) + (1 + 3 + 3 + 3)
+    # a kilobyte of text is a kilobyte, whatever the JSON around it
+    assert _size({"feed_id": {"S": "a"}, "blob": {"S": "x" * 1000}}) == 7 + 1 + 4 + 1000
