@@ -21,7 +21,7 @@ from typing import Any, TextIO
 from tqdm import tqdm
 
 from localangle.adapters.aws import client
-from localangle.adapters.storage import Archive
+from localangle.adapters.storage import RAW, Archive
 from localangle.models.article import Article, FeedEntry
 from localangle.models.messages import ArticleMessage
 from localangle.pipeline import runtime
@@ -94,21 +94,25 @@ def backfill(operation: str, since: date | None = None, progress: TextIO | None 
     except KeyError:
         raise BackfillError(f"no tracked operation {operation!r} in the deployed configuration") from None
     archive = Archive(s.archive_bucket)
-    page_keys = archive.archived_pages()
     pages = functools.lru_cache(maxsize=16)(archive.pages)  # articles of one batch are read close together
+    # pages archived one to an object, before archived articles named their page: listed only if needed
+    own_pages = functools.cache(lambda: set(archive.list(RAW)))
     # undated: when it was archived
-    stored = [(article.published or written, article) for written, article in archive.archived_articles()]
+    stored = [(a.article.published or a.when, a) for a in archive.archived_articles()]
     # in order of publication, as they first arrived: first reports and later corrections judged as they were
-    stored.sort(key=lambda pair: (pair[0], pair[1].id))
+    stored.sort(key=lambda pair: (pair[0], pair[1].article.id))
     run = uuid.uuid4().hex[:12]
     done = Backfilled()
     bar: Any = tqdm(stored, desc=f"backfill {operation}", unit="article", file=progress or sys.stderr)
-    for when, article in bar:
+    for when, archived in bar:
         if since and when.date() < since:
             done.skipped += 1
             continue
         done.articles += 1
-        reread = build_article(_message(article, page_keys.get(article.id), pages), archive)
+        article, page_key = archived.article, archived.page_key
+        if page_key is None and f"{RAW}{article.id}.html" in own_pages():
+            page_key = f"{RAW}{article.id}.html"
+        reread = build_article(_message(article, page_key, pages), archive)
         reading = read_article(reread, only=operation, run=f"backfill-{run}")
         store([reading])
         if reading.handovers:

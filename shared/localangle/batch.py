@@ -65,10 +65,11 @@ def process_batch(
             logger.warning("batch failed", extra={"message_ids": [m for m, _ in results], "error": str(exc)})
             if first is None:
                 first = exc
-            finished = {message_id for message_id, _ in results}
-            failed = [
-                r["messageId"] for r in records if r["messageId"] in finished or r["messageId"] in failed
-            ]
+            back = {message_id for message_id, _ in results} | set(failed)
+            if fifo:  # in order: the first record given to finish, and every record after it
+                first_back = next(n for n, r in enumerate(records) if r["messageId"] in back)
+                back |= {r["messageId"] for r in records[first_back:]}
+            failed = [r["messageId"] for r in records if r["messageId"] in back]
     if records and len(failed) == len(records):
         raise BatchFailed(f"all {len(records)} records failed; the first: {first!r}") from first
     return {"batchItemFailures": [{"itemIdentifier": m} for m in failed]}

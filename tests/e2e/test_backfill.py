@@ -127,3 +127,17 @@ def test_the_stack_gives_the_functions_environment(monkeypatch: pytest.MonkeyPat
     assert env["SENDER_EMAIL"] == "value-SenderEmail"
     assert env["POWERTOOLS_SERVICE_NAME"] == "localangle"
     assert set(env) == set(variables)
+
+
+def test_an_archived_page_is_read_from_its_batch_or_its_own_object() -> None:
+    from localangle.backfill import _message
+    from localangle.models.article import Article
+
+    article = Article(id="a1", title="Arrests", text="21 arrested.", content_hash="h1")
+    batches = {"raw/2014/07/16/x.jsonl": {"a0": "other", "a1": "packed page"}}
+    from_batch = _message(article, "raw/2014/07/16/x.jsonl", batches.__getitem__)
+    assert (from_batch.page, from_batch.raw_key) == ("packed page", None)
+    own = _message(article, "raw/a1.html", batches.__getitem__)  # too big to travel: an object of its own
+    assert (own.page, own.raw_key) == (None, "raw/a1.html")
+    none = _message(article, None, batches.__getitem__)  # no page: the text it had
+    assert (none.page, none.raw_key, none.entry.text) == (None, None, "21 arrested.")

@@ -265,11 +265,14 @@ def test_a_batch_of_articles_is_archived_as_one_object_and_handed_to_the_ledger_
     [pages] = archive.list("raw/")
     carried = {a: zlib.decompress(base64.b64decode(p)) for a, p in archive.pages(pages).items()}
     assert sorted(carried.values()) == sorted(_page(text) for _, text in stories)
-    assert archive.archived_pages() == dict.fromkeys(carried, pages)
+    # and each archived article names the object its page is in
+    assert {doc["article"]["id"]: doc["page_key"] for doc in archive.articles(key)} == dict.fromkeys(
+        carried, pages
+    )
     assert sorted(doc["article"]["title"] for doc in archive.articles(key)) == sorted(t for t, _ in stories)
     rows = aws.client("dynamodb").scan(TableName=world.cloud.env["ARTICLES_TABLE"])["Items"]
     assert len(rows) == 3 and {row["archive_key"]["S"] for row in rows} == {key}
-    # and the two articles about the operation reached its ledger, in the order they were read
+    # and both articles about the operation reached its ledger
     assert world.flow.consumed["LedgerQueue"] == 2
     # FetchFeed wrote the entries it handed on and the feed's new state in one request
     fetched = meter.calls["fetch_feed"]
@@ -277,6 +280,31 @@ def test_a_batch_of_articles_is_archived_as_one_object_and_handed_to_the_ledger_
     assert not {"dynamodb.UpdateItem", "dynamodb.PutItem"} & set(fetched)
     state = _state(world)
     assert state["last_success"] == T0.isoformat() and state["failures"] == 0 and state["etag"]
+
+
+def test_a_page_too_big_to_travel_is_archived_by_fetchfeed_and_read_back(world: World) -> None:
+    import random
+
+    rng = random.Random(7)
+    noise = " ".join("".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=8)) for _ in range(60_000))
+    text = "Cheshire Constabulary has arrested 21 people from across the county in the operation."
+    page = f"<html><body><article><h1>Arrests</h1><p>{text}</p><p>{noise}</p></article></body></html>"
+    link = world.site.publish("/courier.example/news/big/", page.encode(), "text/html")
+    world.site.publish(
+        world.feed_path(FEED.id), _feed([("g1", link, "Arrests", "Cheshire arrests")]), "application/rss+xml"
+    )
+    with AwsMeter(world.flow) as meter:
+        world.tick(T0)
+    # Then FetchFeed archived the page under its own key, and ProcessArticle read it from there
+    assert meter.calls["fetch_feed"]["s3.PutObject"] == 1
+    assert meter.calls["process_article"]["s3.GetObject"] == 1
+    assert meter.calls["process_article"]["s3.PutObject"] == 1  # the article; no batch of pages
+    archive = Archive(world.cloud.env["ARCHIVE_BUCKET"])
+    [stored] = archive.archived_articles()
+    assert (
+        stored.page_key == f"raw/{stored.article.id}.html" and archive.get(stored.page_key) == page.encode()
+    )
+    assert text in stored.article.text
 
 
 def test_the_latest_copy_of_an_article_archived_twice_is_the_one_read_back(world: World) -> None:
@@ -287,19 +315,20 @@ def test_the_latest_copy_of_an_article_archived_twice_is_the_one_read_back(world
     first = Article(id="a1", title="Arrests", text="21 arrested.", content_hash="h1")
     second = first.model_copy(update={"text": "21 arrested in Cheshire.", "content_hash": "h2"})
     other = Article(id="a2", title="Court", text="Eleven cases.", content_hash="h3")
-    archive.put_articles([(first, Analysis()), (other, Analysis())])
-    archive.put_articles([(second, Analysis())])  # the same article, edited, in a later batch
-    # and an article as archives kept them before batches: one object, no time of its own
+    old_pages = archive.put_pages([("a1", None, "first"), ("a2", None, "court")])
+    archive.put_articles([(first, Analysis(), old_pages), (other, Analysis(), old_pages)])
+    # the same article, edited, in a later batch, its page too big to travel: archived on its own
+    archive.put_articles([(second, Analysis(), "raw/a1.html")])
+    # and an article as archives kept them before batches: one object, no time or page key of its own
     old = Article(id="a0", title="Old", text="Before batches.", content_hash="h0")
     archive.put("articles/a0.json", json.dumps({"article": old.model_dump(mode="json")}).encode(), "")
-    read = {article.id: article.text for _, article in archive.archived_articles()}
-    assert read == {"a0": "Before batches.", "a1": "21 arrested in Cheshire.", "a2": "Eleven cases."}
-    # Pages likewise: a batch of them, the same page again in a later batch, and pages of their own
-    archive.put_raw("a0", b"<html>old</html>", "text/html")  # before batches
-    old_batch = archive.put_pages([("a1", None, "first"), ("a2", None, "court")])
-    new_batch = archive.put_pages([("a1", None, "second")])
-    assert archive.archived_pages() == {"a0": "raw/a0.html", "a1": new_batch, "a2": old_batch}
-    assert archive.pages(new_batch) == {"a1": "second"}
+    read = {a.article.id: (a.article.text, a.page_key) for a in archive.archived_articles()}
+    assert read == {
+        "a0": ("Before batches.", None),
+        "a1": ("21 arrested in Cheshire.", "raw/a1.html"),
+        "a2": ("Eleven cases.", old_pages),
+    }
+    assert archive.pages(old_pages) == {"a1": "first", "a2": "court"}
 
 
 def _article_messages(world: World) -> int:

@@ -80,3 +80,17 @@ def test_what_the_records_read_is_finished_together_and_a_failed_finish_returns_
     with pytest.raises(BatchFailed, match="all 2 records failed") as caught:
         process_batch(_event("a", "b"), handle, finish=refuse)
     assert isinstance(caught.value.__cause__, OSError)
+
+
+def test_on_a_fifo_queue_a_failed_finish_returns_every_record_from_the_first_it_was_given() -> None:
+    def handle(body: str) -> str | None:
+        return None if body == "same" else body
+
+    def refuse(results: list[str]) -> None:
+        raise OSError("the archive is down")
+
+    # "same" had nothing to finish, but it comes after "a" in its group: deleting it would judge it first
+    result = process_batch(_event("same", "a", "same", "b"), handle, fifo=True, finish=refuse)
+    assert result == {
+        "batchItemFailures": [{"itemIdentifier": "m1"}, {"itemIdentifier": "m2"}, {"itemIdentifier": "m3"}]
+    }

@@ -48,3 +48,15 @@ def test_the_article_is_read_from_the_carried_page_without_the_archive() -> None
     message.carry_page(page)
     article = build_article(message, archive=None)  # no archive to read: the text can only be the page's
     assert "arrested 21 people from across the county" in article.text and article.text != "21 arrests"
+
+
+def test_a_page_is_not_carried_when_the_whole_message_would_pass_the_queues_limit() -> None:
+    from localangle.models.messages import MESSAGE_BYTES
+
+    page = b"<html><body><p>Cheshire Constabulary arrested 21 people.</p></body></html>"
+    message = _message()
+    assert message.carry_page(page)  # small enough on its own
+    # a feed that gives each entry's full text, and a long one
+    message.entry = message.entry.model_copy(update={"text": "word " * (MESSAGE_BYTES // 5)})
+    assert not message.carry_page(page) and message.page is None
+    assert len(message.model_dump_json().encode()) > MESSAGE_BYTES  # left to the archive instead

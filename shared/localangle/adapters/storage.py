@@ -31,6 +31,16 @@ ARTICLES = "articles/"  # the archive's normalised articles, a batch to an objec
 RAW = "raw/"  # the pages, a batch to an object, or one to an object when too big to travel in a message
 
 
+@dataclass(frozen=True)
+class Archived:
+    """An article as the archive holds it: when it was archived, and where its page is (None: no page, or
+    archived before articles named theirs, when it may be raw/<article id>.html)."""
+
+    when: datetime
+    article: Article
+    page_key: str | None
+
+
 class Archive:
     """The archive bucket: raw/ pages, articles/ normalised JSON, ledger/ reports, config/."""
 
@@ -60,12 +70,13 @@ class Archive:
     def put_raw(self, article_id: str, body: bytes, content_type: str) -> str:
         return self.put(f"{RAW}{article_id}.html", body, content_type or "text/html")
 
-    def put_articles(self, read: Sequence[tuple[Article, Analysis]]) -> str:
-        """A batch of normalised articles, each with what was read in it, as one object: JSON lines,
-        gzipped, under the day they were archived. One object a batch, not one an article: S3 bills each
-        PUT, and at ten to a batch that is a tenth of the article's own. The key is derived from the
-        articles and their content, so the same batch delivered again writes the same object."""
-        basis = "\n".join(sorted(f"{article.id}:{article.content_hash}" for article, _ in read))
+    def put_articles(self, read: Sequence[tuple[Article, Analysis, str | None]]) -> str:
+        """A batch of normalised articles, each with what was read in it and the key of its archived page
+        (None: it had none), as one object: JSON lines, gzipped, under the day they were archived. One
+        object a batch, not one an article: S3 bills each PUT, and at ten to a batch that is a tenth of the
+        article's own. The key is derived from the articles and their content, so the same batch delivered
+        again the same day replaces its object rather than adding one."""
+        basis = "\n".join(sorted(f"{article.id}:{article.content_hash}" for article, _, _ in read))
         digest = hashlib.sha256(basis.encode()).hexdigest()[:32]
         now = datetime.now(UTC)
         lines = [
@@ -74,24 +85,24 @@ class Archive:
                     "archived_at": now.isoformat(),
                     "article": article.model_dump(mode="json"),
                     "analysis": analysis.model_dump(mode="json"),
+                    "page_key": page_key,
                 },
                 ensure_ascii=False,
             )
-            for article, analysis in read
+            for article, analysis, page_key in read
         ]
         body = gzip.compress(("\n".join(lines) + "\n").encode(), mtime=0)
         return self.put(f"{ARTICLES}{now:%Y/%m/%d}/{digest}.jsonl.gz", body, "application/gzip")
 
-    def archived_articles(self) -> builtins.list[tuple[datetime, Article]]:
-        """The latest copy of every archived article (a redelivered batch archives its articles again),
-        with when it was archived."""
-        latest: dict[str, tuple[datetime, Article]] = {}
+    def archived_articles(self) -> builtins.list[Archived]:
+        """The latest copy of every archived article (a redelivered batch archives its articles again)."""
+        latest: dict[str, Archived] = {}
         for key, written in self.modified(ARTICLES).items():
             for doc in self.articles(key):
                 when = datetime.fromisoformat(doc["archived_at"]) if "archived_at" in doc else written
                 article = Article.model_validate(doc["article"])
-                if article.id not in latest or latest[article.id][0] < when:
-                    latest[article.id] = (when, article)
+                if article.id not in latest or latest[article.id].when < when:
+                    latest[article.id] = Archived(when, article, doc.get("page_key"))
         return list(latest.values())
 
     def put_pages(self, pages: Sequence[tuple[str, str | None, str]]) -> str:
@@ -112,23 +123,8 @@ class Archive:
             f"{RAW}{now:%Y/%m/%d}/{digest}.jsonl", ("\n".join(lines) + "\n").encode(), "application/x-ndjson"
         )
 
-    def archived_pages(self) -> dict[str, str]:
-        """Where the latest archived page of each article is: its own object (raw/<article id>.html, a page
-        too big to travel with its message, and every page before batches), or a batch of pages."""
-        latest: dict[str, tuple[datetime, str]] = {}
-        for key, written in self.modified(RAW).items():
-            if not key.endswith(".jsonl"):
-                found = [(key.removeprefix(RAW).removesuffix(".html"), written)]
-            else:
-                docs = [json.loads(line) for line in self.get(key).splitlines()]
-                found = [(doc["article_id"], datetime.fromisoformat(doc["archived_at"])) for doc in docs]
-            for article_id, when in found:
-                if article_id not in latest or latest[article_id][0] < when:
-                    latest[article_id] = (when, key)
-        return {article_id: key for article_id, (_, key) in latest.items()}
-
     def pages(self, key: str) -> dict[str, str]:
-        """A batch of pages: article id → the page, packed (the latest, should an article be there twice)."""
+        """A batch of pages (raw/<day>/<digest>.jsonl): article id → the page, packed, as it travelled."""
         docs = sorted(
             (json.loads(line) for line in self.get(key).splitlines()), key=lambda d: d["archived_at"]
         )
@@ -228,22 +224,30 @@ class SeenEntries:
         _batch_put([(self.table, item) for item in items.values()] + ([also] if also else []))
 
 
+# How long to keep sending what DynamoDB leaves unprocessed (throttling) before giving up: well inside the
+# functions' timeouts, so the message fails with this error and comes back, rather than timing out.
+UNPROCESSED_PATIENCE_SECONDS = 20.0
+
+
 def _batch_put(puts: list[tuple[Any, dict[str, Any]]]) -> None:
-    """Put each (table, item), twenty-five to a BatchWriteItem request, tables mixed (no key twice in one
-    request); what DynamoDB leaves unprocessed is sent again after a pause, as AWS advises."""
+    """Put each (table, item), twenty-five to a BatchWriteItem request, tables mixed; the caller names each
+    key once (DynamoDB refuses a request that names one twice). What DynamoDB leaves unprocessed is sent
+    again after a pause, as AWS advises, for up to UNPROCESSED_PATIENCE_SECONDS."""
     for start in range(0, len(puts), 25):
         chunk = puts[start : start + 25]
         client = chunk[0][0].meta.client  # the resource's client: plain Python values
         request: dict[str, list[dict[str, Any]]] = {}
         for tab, item in chunk:
             request.setdefault(tab.name, []).append({"PutRequest": {"Item": item}})
-        for attempt in range(1, 100):
-            request = client.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
-            if not request:
-                break
-            time.sleep(min(0.05 * 2**attempt, 5.0))
-        else:
-            raise RuntimeError(f"DynamoDB left {sum(len(v) for v in request.values())} items unprocessed")
+        waited, attempt = 0.0, 0
+        while request := client.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}:
+            attempt += 1
+            pause = min(0.05 * 2**attempt, 5.0)
+            if waited + pause > UNPROCESSED_PATIENCE_SECONDS:
+                left = sum(len(v) for v in request.values())
+                raise RuntimeError(f"DynamoDB left {left} items unprocessed for {waited:.0f} s")
+            time.sleep(pause)
+            waited += pause
 
 
 class Articles:

@@ -32,6 +32,7 @@ class FeedMessage(BaseModel):
 # each 64 KB of a payload as one request, sent and received: a page of 256 kB costs 8 requests, $3.20 a
 # million, against $5.72 for an S3 PUT and GET of its own. Bigger pages are archived under raw/ by FetchFeed.
 PAGE_CARRIED_BYTES = 256_000
+MESSAGE_BYTES = 1_000_000  # what a message may come to with its page: the queues' 1 MiB, less a margin
 
 
 class ArticleMessage(BaseModel):
@@ -72,9 +73,12 @@ class ArticleMessage(BaseModel):
             return None
 
     def carry_page(self, body: bytes) -> bool:
-        """Carry the page along if, packed, it stays under PAGE_CARRIED_BYTES; whether it does."""
+        """Carry the page along if, packed, it stays under PAGE_CARRIED_BYTES and the whole message under
+        MESSAGE_BYTES (a feed may give an entry's full text too); whether it does."""
         packed = base64.b64encode(zlib.compress(body, 6)).decode("ascii")
         self.page = packed if len(packed) <= PAGE_CARRIED_BYTES else None
+        if self.page is not None and len(self.model_dump_json().encode()) > MESSAGE_BYTES:
+            self.page = None
         return self.page is not None
 
 

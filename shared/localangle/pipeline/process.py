@@ -71,6 +71,7 @@ class Reading:
     handovers: list[tuple[LedgerMessage, str, str]] = field(default_factory=list)
     archived: bool = True
     page: str | None = None  # the page as it travelled in the message, archived with the batch's pages
+    raw_key: str | None = None  # or where FetchFeed archived it, too big to travel
 
 
 @log_keys(lambda m: {"article_id": m.article_id, "feed_id": m.feed_id})
@@ -85,7 +86,7 @@ def read_message(message: ArticleMessage) -> Reading | None:
         logger.info("article unchanged", extra={"article_id": article.id})
         return None
     reading = read_article(article, catch_up=message.catch_up)
-    reading.page = message.page
+    reading.page, reading.raw_key = message.page, message.raw_key
     return reading
 
 
@@ -150,13 +151,16 @@ def store(readings: list[Reading]) -> None:
         )
     archive = Archive(s.archive_bucket)
     pages = [(r.article.id, r.article.url, r.page) for r in readings if r.page is not None]
-    if pages:
-        archive.put_pages(pages)
-    kept = [(reading.article, reading.analysis) for reading in readings if reading.archived]
+    pages_key = archive.put_pages(pages) if pages else None
+    kept = [r for r in readings if r.archived]
     if kept:
-        key = archive.put_articles(kept)
-        Articles(s.articles_table).put_many(kept, key)
-        logger.info("articles archived", extra={"article_ids": [a.id for a, _ in kept], "archive_key": key})
+        key = archive.put_articles(
+            [(r.article, r.analysis, pages_key if r.page is not None else r.raw_key) for r in kept]
+        )
+        Articles(s.articles_table).put_many([(r.article, r.analysis) for r in kept], key)
+        logger.info(
+            "articles archived", extra={"article_ids": [r.article.id for r in kept], "archive_key": key}
+        )
 
 
 def _before_tracking(article: Article, operation_id: str) -> bool:
