@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from localangle.local.world import World
     from localangle.meter import AwsMeter
 
-TICK = timedelta(minutes=15)  # the default of ScheduleMinutes in template.yaml, the schedule's rate
+FILES_EVERY = timedelta(minutes=30)  # the article files go online through the day, this far apart
 
 
 def synthetic_operations(base: list[Operation], count: int) -> list[Operation]:
@@ -203,7 +203,7 @@ def end_to_end(root: Path, outlets: list[corpus.Outlet]) -> dict[str, Any]:
             (
                 item.article.published
                 if item.kind != "file" and item.article.published
-                else corpus.DAY + next(files) * TICK * 2,
+                else corpus.DAY + next(files) * FILES_EVERY,
                 outlet,
                 item,
             )
@@ -232,7 +232,7 @@ def end_to_end(root: Path, outlets: list[corpus.Outlet]) -> dict[str, Any]:
             now = corpus.DAY
             i = 0
             while i < len(plan):
-                now += TICK
+                now += world.cloud.schedule_every
                 while i < len(plan) and plan[i][0] <= now:
                     _, outlet, item = plan[i]
                     world.publish(outlet.id, item.article, None, item.article.id, page=item.page)

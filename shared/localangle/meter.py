@@ -20,12 +20,12 @@ import json
 import math
 import time
 from collections import Counter
-from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl
 
 import boto3
 import botocore.exceptions
+from boto3.dynamodb.types import TypeSerializer
 
 from localangle.adapters import aws
 from localangle.cost import read_units, write_units
@@ -184,37 +184,31 @@ def _size(item: Any) -> int:
 
 
 _TYPES = {"S", "N", "B", "BOOL", "NULL", "L", "M", "SS", "NS", "BS"}
+_TYPED = TypeSerializer()  # a plain value (a resource's reply) into the wire's typed form
 
 
 def _value_size(value: Any) -> int:
-    if isinstance(value, dict) and len(value) == 1 and next(iter(value)) in _TYPES:
-        kind, inner = next(iter(value.items()))
-        if kind == "S":
-            return len(str(inner).encode())
-        if kind == "N":
-            return _number_size(str(inner))
-        if kind == "B":
-            return len(base64.b64decode(inner)) if isinstance(inner, str) else len(inner)
-        if kind in ("BOOL", "NULL"):
-            return 1
-        if kind == "L":
-            return 3 + sum(1 + _value_size(v) for v in inner)
-        if kind == "M":
-            return 3 + sum(1 + len(str(k).encode()) + _value_size(v) for k, v in inner.items())
-        if kind == "NS":
-            return sum(_number_size(str(v)) for v in inner)
-        return sum(len(str(v).encode()) for v in inner)  # SS, BS
-    if isinstance(value, bool) or value is None:
+    if not (isinstance(value, dict) and len(value) == 1 and next(iter(value)) in _TYPES):
+        try:
+            value = _TYPED.serialize(value)
+        except TypeError:  # not a DynamoDB type (a float): as text
+            return len(str(value).encode())
+    kind, inner = next(iter(value.items()))
+    if kind == "S":
+        return len(str(inner).encode())
+    if kind == "N":
+        return _number_size(str(inner))
+    if kind == "B":
+        return len(base64.b64decode(inner)) if isinstance(inner, str) else len(bytes(inner))
+    if kind in ("BOOL", "NULL"):
         return 1
-    if isinstance(value, int | float | Decimal):
-        return _number_size(str(value))
-    if isinstance(value, bytes | bytearray):
-        return len(value)
-    if isinstance(value, dict):
-        return 3 + sum(1 + len(str(k).encode()) + _value_size(v) for k, v in value.items())
-    if isinstance(value, list | set | tuple):
-        return 3 + sum(1 + _value_size(v) for v in value)
-    return len(str(value).encode())
+    if kind == "L":
+        return 3 + sum(1 + _value_size(v) for v in inner)
+    if kind == "M":
+        return 3 + sum(1 + len(str(k).encode()) + _value_size(v) for k, v in inner.items())
+    if kind == "NS":
+        return sum(_number_size(str(v)) for v in inner)
+    return sum(len(v.encode()) if isinstance(v, str) else len(bytes(v)) for v in inner)  # SS, BS
 
 
 def _number_size(text: str) -> int:

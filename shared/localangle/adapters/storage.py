@@ -70,29 +70,39 @@ class Archive:
     def put_raw(self, article_id: str, body: bytes, content_type: str) -> str:
         return self.put(f"{RAW}{article_id}.html", body, content_type or "text/html")
 
+    def _put_batch(
+        self, prefix: str, basis: builtins.list[str], lines: builtins.list[dict[str, Any]], *, gzipped: bool
+    ) -> str:
+        """One object for a batch of records, JSON lines under `prefix`<day>/, each line stamped with when it
+        was archived. The key is derived from `basis` (what makes each record what it is), so the same batch
+        delivered again the same day replaces its object rather than adding one. One object a batch, not
+        one a record: S3 bills each PUT, and at ten to a batch that is a tenth of one a record."""
+        now = datetime.now(UTC)
+        digest = hashlib.sha256("\n".join(sorted(basis)).encode()).hexdigest()[:32]
+        body = "".join(
+            json.dumps({"archived_at": now.isoformat(), **line}, ensure_ascii=False) + "\n" for line in lines
+        ).encode()
+        key = f"{prefix}{now:%Y/%m/%d}/{digest}.jsonl"
+        if gzipped:
+            return self.put(f"{key}.gz", gzip.compress(body, mtime=0), "application/gzip")
+        return self.put(key, body, "application/x-ndjson")
+
     def put_articles(self, read: Sequence[tuple[Article, Analysis, str | None]]) -> str:
         """A batch of normalised articles, each with what was read in it and the key of its archived page
-        (None: it had none), as one object: JSON lines, gzipped, under the day they were archived. One
-        object a batch, not one an article: S3 bills each PUT, and at ten to a batch that is a tenth of the
-        article's own. The key is derived from the articles and their content, so the same batch delivered
-        again the same day replaces its object rather than adding one."""
-        basis = "\n".join(sorted(f"{article.id}:{article.content_hash}" for article, _, _ in read))
-        digest = hashlib.sha256(basis.encode()).hexdigest()[:32]
-        now = datetime.now(UTC)
-        lines = [
-            json.dumps(
+        (None: it had none), as one gzipped object under articles/."""
+        return self._put_batch(
+            ARTICLES,
+            [f"{article.id}:{article.content_hash}" for article, _, _ in read],
+            [
                 {
-                    "archived_at": now.isoformat(),
                     "article": article.model_dump(mode="json"),
                     "analysis": analysis.model_dump(mode="json"),
                     "page_key": page_key,
-                },
-                ensure_ascii=False,
-            )
-            for article, analysis, page_key in read
-        ]
-        body = gzip.compress(("\n".join(lines) + "\n").encode(), mtime=0)
-        return self.put(f"{ARTICLES}{now:%Y/%m/%d}/{digest}.jsonl.gz", body, "application/gzip")
+                }
+                for article, analysis, page_key in read
+            ],
+            gzipped=True,
+        )
 
     def archived_articles(self) -> builtins.list[Archived]:
         """The latest copy of every archived article (a redelivered batch archives its articles again)."""
@@ -107,28 +117,17 @@ class Archive:
 
     def put_pages(self, pages: Sequence[tuple[str, str | None, str]]) -> str:
         """A batch's pages, (article id, URL, page zlib-compressed and base64-encoded as it travelled), as
-        one object of JSON lines under raw/, for the same reason as put_articles."""
-        basis = "\n".join(
-            sorted(
-                f"{article_id}:{hashlib.sha256(page.encode()).hexdigest()}" for article_id, _, page in pages
-            )
-        )
-        now = datetime.now(UTC)
-        lines = [
-            json.dumps({"archived_at": now.isoformat(), "article_id": article_id, "url": url, "page": page})
-            for article_id, url, page in pages
-        ]
-        digest = hashlib.sha256(basis.encode()).hexdigest()[:32]
-        return self.put(
-            f"{RAW}{now:%Y/%m/%d}/{digest}.jsonl", ("\n".join(lines) + "\n").encode(), "application/x-ndjson"
+        one object under raw/."""
+        return self._put_batch(
+            RAW,
+            [f"{article_id}:{hashlib.sha256(page.encode()).hexdigest()}" for article_id, _, page in pages],
+            [{"article_id": article_id, "url": url, "page": page} for article_id, url, page in pages],
+            gzipped=False,  # the pages travelled compressed already
         )
 
     def pages(self, key: str) -> dict[str, str]:
         """A batch of pages (raw/<day>/<digest>.jsonl): article id → the page, packed, as it travelled."""
-        docs = sorted(
-            (json.loads(line) for line in self.get(key).splitlines()), key=lambda d: d["archived_at"]
-        )
-        return {doc["article_id"]: doc["page"] for doc in docs}
+        return {doc["article_id"]: doc["page"] for doc in map(json.loads, self.get(key).splitlines())}
 
     def articles(self, key: str) -> builtins.list[dict[str, Any]]:
         """The archived articles in one object under articles/: a batch (JSON lines, gzipped), or one
@@ -212,16 +211,22 @@ class SeenEntries:
         return int(reply["Attributes"]["deferrals"])
 
     def remember_many(
-        self, entries: list[tuple[str, str]], feed_id: str, also: tuple[Any, dict[str, Any]] | None = None
+        self,
+        entries: list[tuple[str, str]],
+        feed_id: str,
+        state: tuple[FeedState, dict[str, Any]] | None = None,
     ) -> None:
-        """(entry id, fingerprint) of each entry handed on, twenty-five to a request; `also` (a table and an
-        item: the feed's own state) goes in the last request, so a poll's bookkeeping is one write."""
+        """(entry id, fingerprint) of each entry handed on, twenty-five to a request; the feed's own state
+        item, when given, goes in the last request, so a poll's bookkeeping is one write."""
         now = datetime.now(UTC).isoformat()
         items = {
             entry_id: {"entry_id": entry_id, "fingerprint": fingerprint, "feed_id": feed_id, "seen_at": now}
             for entry_id, fingerprint in entries  # one link twice in a feed: the last one handed on
         }
-        _batch_put([(self.table, item) for item in items.values()] + ([also] if also else []))
+        puts = [(self.table, item) for item in items.values()]
+        if state is not None:
+            puts.append((state[0].table, state[1]))
+        _batch_put(puts)
 
 
 # How long to keep sending what DynamoDB leaves unprocessed (throttling) before giving up: well inside the

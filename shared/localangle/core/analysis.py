@@ -98,7 +98,7 @@ class Reader:
                 )
             scopes = {f.scope for _, f in found[before:]}
             home = places.main_force
-            if home and any(m.scope.split("/")[0] == home for m in mentions):
+            if home and any(self.gazetteer.force_of(m.scope) == home for m in mentions):
                 # "Thirty-eight from Bedfordshire were among 660 arrested across the UK": the sentence is
                 # about the article's own area too, so what follows about "those arrested" may be about it
                 scopes = set()
@@ -132,7 +132,7 @@ class Reader:
             home
             and self.lexicon.kinds.get(r.metric) in ("age_min", "age_max")
             and not focus.counted
-            and (focus.scope is None or focus.scope.split("/")[0] != home)
+            and (focus.scope is None or self.gazetteer.force_of(focus.scope) != home)
         ):
             # "Those arrested are aged between 20 and 47" in a report about one force area, after "Forces
             # across the UK took part": the ages of the people it arrested. After "660 were arrested across

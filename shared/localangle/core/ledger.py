@@ -18,6 +18,7 @@ memory in unit tests. The rules are an editor's:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -503,16 +504,18 @@ class _Judging:
         return ""
 
     # parts and wholes --------------------------------------------------------------------------------------
-    def adds_up(self, metric: str) -> bool:
-        """Whether the metric's parts add up to its whole: counts do; ages (the youngest, the oldest) and
-        durations do not, so a town's youngest arrestee of 33 beside the UK's 22 is no breakdown at all."""
-        spec = self.op.metrics.get(metric)
-        return spec is None or spec.kind == "count"
+    @functools.cached_property
+    def summable(self) -> list[Claim]:
+        """The article's claims whose parts add up to their whole: counts do; ages (the youngest, the
+        oldest) and durations do not, so a town's youngest arrestee of 33 beside the UK's 22 is no
+        breakdown."""
+        kinds = {name: spec.kind for name, spec in self.op.metrics.items()}
+        return [c for c in self.own if kinds.get(c.metric, "count") == "count"]
 
     def breakdowns(self) -> list[Alert]:
         alerts: list[Alert] = []
         done: set[str] = set()
-        own = [c for c in self.own if self.adds_up(c.metric)]
+        own = self.summable
 
         def raise_(metric: str, whole: str, parts: list[Claim], total: Claim, tag: str, under: bool) -> None:
             part_sum = sum(c.low or 0 for c in parts)
@@ -651,8 +654,8 @@ class _Judging:
     def area_lows(self) -> dict[str, dict[str, int]]:
         """The lowest figure each force area has been given, per metric: what step 3 adds up next time."""
         out: dict[str, dict[str, int]] = defaultdict(dict)
-        for c in self.own:
-            if c.low is not None and self._is_area(c.scope) and self.adds_up(c.metric):
+        for c in self.summable:
+            if c.low is not None and self._is_area(c.scope):
                 out[c.metric][c.scope] = min(out[c.metric].get(c.scope, c.low), c.low)
         return dict(out)
 

@@ -135,7 +135,7 @@ SCOPE_ADVERBS = {"nationally", "nationwide", "uk-wide"}
 # where a figure applies, so it places nothing; "660 arrests nationwide" and "a nationwide total of 745" do
 DETERMINERS = {"a", "an", "the", "this", "that", "its", "their", "his", "her", "our"}
 TOTAL_NOUNS = {"total", "totals", "tally", "figure", "figures", "count", "number", "numbers"}
-PHRASE_STARTS = {"of", "to", "by", "and", "or", "as", "after", "during", "since", "last", "over", "this"}
+PHRASE_STARTS = {"of", "to", "by", "and", "or", "as", "after", "during", "since", "last", "over"}
 # "Plymouth saw seven arrests", "Exeter five": a place just before the number, as its subject
 SUBJECT_LINKS = {"saw", "had", "recorded", "reported", "made", "accounted", "for", "with", "has", "have"}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,12 @@ class LocalCloud:
 
     def queue_url(self, logical_id: str) -> str:
         return self.physical[logical_id]["Ref"]
+
+    @property
+    def schedule_every(self) -> timedelta:
+        """How often the schedule runs (the template's ScheduleMinutes): a local world's tick, so that the
+        functions, which are told the same rate, find feeds due as they would in AWS."""
+        return timedelta(minutes=int(self.parameters["ScheduleMinutes"]))
 
     def queue_consumers(self) -> dict[str, str]:
         """Queue logical id → function folder, from each function's SQS event source."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -13,7 +13,6 @@ from localangle.local.world import Published, World, slugify
 from localangle.models.config import FeedConfig, Newsroom, SlackChannel
 
 START = datetime(2000, 1, 1, tzinfo=UTC)
-TICK = timedelta(minutes=15)
 NATIONAL_DESK = Newsroom(
     id="replay-desk",
     name="Replay desk",
@@ -51,7 +50,7 @@ def replay(
         for n, (path, article) in enumerate(zip(files, articles, strict=True)):
             feed_id = feed_of[keys[n]]
             world.publish(feed_id, article, article.url, f"{n:04d}-{slugify(path.stem)}")
-            world.tick(START + TICK * n)
+            world.tick(START + world.cloud.schedule_every * n)
             for alert in world.alerts()[len(alerts) :]:
                 alerts.append(alert)
                 out.write(json.dumps(as_json(alert, world), ensure_ascii=False) + "\n")

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 
 class ScheduledEvent(BaseModel):
     """An EventBridge schedule's event: when it fired (the story's clock in a local run)."""
-
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
     detail_type: Literal["Scheduled Event"] = Field(alias="detail-type")
     source: str

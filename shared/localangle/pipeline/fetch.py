@@ -167,12 +167,12 @@ def _hand_over(
     seen: SeenEntries,
     feed_id: str,
     handed: list[ArticleMessage],
-    state: tuple[Any, dict[str, Any]] | None = None,
+    state: tuple[FeedState, dict[str, Any]] | None = None,
 ) -> int:
     """Send the entries ten to a request, then remember them (only after the hand-over: a crash before it
     retries them), with the feed's state when given; empties `handed` and returns how many went."""
     count = send_many(settings().article_queue_url, handed)
-    seen.remember_many([(a.article_id, a.fingerprint) for a in handed], feed_id, also=state)
+    seen.remember_many([(a.article_id, a.fingerprint) for a in handed], feed_id, state)
     handed.clear()
     return count
 
@@ -257,8 +257,8 @@ class _Health:
         if write is not None:
             self.table.put(write[1])
 
-    def success(self, always: bool = False, **validators: str) -> tuple[Any, dict[str, Any]] | None:
-        """The feed's state after a successful poll, as (table, item) for the caller to write with its own
+    def success(self, always: bool = False, **validators: str) -> tuple[FeedState, dict[str, Any]] | None:
+        """The feed's state after a successful poll, with its table, for the caller to write with its own
         writes; None when writing would change nothing. `always` when the validators are cleared on purpose,
         as a run that overlapped this one may have stored new ones. A feed that had been failing gets its
         recovery notice first."""
@@ -276,7 +276,7 @@ class _Health:
             failures=0,
             **validators,
         )
-        return self.table.table, item
+        return self.table, item
 
     def _nothing_to_write(self, validators: dict[str, str]) -> bool:
         """Whether writing this poll down would change nothing a later run reads: a healthy feed polled

@@ -25,13 +25,18 @@ def _due(feed: FeedConfig, state: dict[str, Any], now: datetime) -> bool:
     last = state.get("last_polled")
     if not last:
         return True
-    return now - datetime.fromisoformat(str(last)) >= timedelta(minutes=feed.poll_minutes) - SLACK
+    return now - datetime.fromisoformat(str(last)) >= _interval(feed)
+
+
+def _interval(feed: FeedConfig) -> timedelta:
+    """How long after a poll the feed is due again: its poll interval, less SLACK."""
+    return timedelta(minutes=feed.poll_minutes) - SLACK
 
 
 def due_at_every_run(feed: FeedConfig, schedule_minutes: int) -> bool:
     """Whether every scheduled run finds the feed due, however recently it was polled: its interval is no
     longer than the schedule's rate, give or take SLACK. Such a feed's poll need not be written down."""
-    return timedelta(minutes=feed.poll_minutes) - SLACK <= timedelta(minutes=schedule_minutes)
+    return _interval(feed) <= timedelta(minutes=schedule_minutes)
 
 
 def schedule_feeds(now: datetime) -> int:

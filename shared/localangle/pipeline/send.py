@@ -57,7 +57,7 @@ def _deliver_once(table_name: str, dynamodb: Any) -> Any:
         s = settings()
         if delivery.channel == "slack":
             # slack_sdk is loaded by the first Slack delivery, not at every cold start: an email-only
-            # deployment never loads it, and a notice or a held alert never waits for it
+            # deployment never loads it, nor does an invocation that only holds alerts for a digest
             from localangle.adapters import slack
 
             slack.post(
@@ -190,7 +190,9 @@ def send_alert(message: AlertMessage) -> int:
         logger.info("alert held", extra={"alert_key": alert.key, "newsroom": room.id, "reason": reason})
     if held_for - (summarised or set()):
         records.mark_delivered(alert.key, held_for)
-    sent: set[str] = set()  # newsroom:channel delivered by this call, marked in one write
+    # newsroom:channel delivered by this call, marked in one write after the deliveries (the holds were
+    # marked in one of their own before them)
+    sent: set[str] = set()
     failed: list[tuple[str, Exception]] = []
     for room in direct:
         for delivery in deliveries(room, alert.key, rendered):
