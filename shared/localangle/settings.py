@@ -6,10 +6,12 @@ import ipaddress
 import os
 from functools import cache
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator
+
+from localangle.models.base import Model
 
 
-class Settings(BaseModel):
+class Settings(Model):
     """The environment variables template.yaml gives every function (see Globals.Function.Environment)."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)

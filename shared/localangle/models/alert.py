@@ -6,16 +6,16 @@ import hashlib
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, Field
+
+from localangle.models.base import Model
 
 AlertKind = Literal["new_regional_angle", "conflicting_figure", "breakdown_mismatch"]
 Severity = Literal["info", "warning", "critical"]
 
 
-class Source(BaseModel):
+class Source(Model):
     """Where a claim was published."""
-
-    model_config = ConfigDict(extra="forbid")
 
     article_id: str
     outlet: str | None = None
@@ -25,10 +25,8 @@ class Source(BaseModel):
     source: str | None = None
 
 
-class Claim(BaseModel):
+class Claim(Model):
     """A figure as one source put it."""
-
-    model_config = ConfigDict(extra="forbid")
 
     metric: str
     scope: str
@@ -40,9 +38,7 @@ class Claim(BaseModel):
     origin: Source
 
 
-class Alert(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Alert(Model):
     key: str
     kind: AlertKind
     severity: Severity

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, Field
+
+from localangle.models.base import Model
 
 
-class FeedEntry(BaseModel):
+class FeedEntry(Model):
     """One entry of a feed, normalised by the feed adapter; not yet an article."""
-
-    model_config = ConfigDict(extra="forbid")
 
     guid: str | None = None
     url: str | None = None
@@ -19,10 +19,8 @@ class FeedEntry(BaseModel):
     text: str = Field(default="", description="the feed's own summary or content, as plain text")
 
 
-class Article(BaseModel):
+class Article(Model):
     """A normalised article: what is archived in S3 and DynamoDB and what the editorial core reads."""
-
-    model_config = ConfigDict(extra="forbid")
 
     id: str = Field(description="stable id from the canonical URL, else the GUID, else the content hash")
     url: str | None = None

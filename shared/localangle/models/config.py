@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+from pydantic import Field, HttpUrl, field_validator
 
+from localangle.models.base import Model
 from localangle.models.operation import Operation, Slug
 
 
-class FeedConfig(BaseModel):
+class FeedConfig(Model):
     """An outlet's feed and the patch it covers."""
-
-    model_config = ConfigDict(extra="forbid")
 
     id: Slug
     outlet: str
@@ -28,18 +27,14 @@ class FeedConfig(BaseModel):
         return value
 
 
-class SlackChannel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SlackChannel(Model):
     webhook_parameter: str = Field(
         pattern=r"^/[A-Za-z0-9_./-]+$", description="SSM SecureString parameter holding the webhook URL"
     )
 
 
-class OpsChannel(BaseModel):
+class OpsChannel(Model):
     """Where a newsroom hears about the service itself (a feed failing); its alert channels if unset."""
-
-    model_config = ConfigDict(extra="forbid")
 
     slack: SlackChannel | None = None
     email: list[Annotated[str, Field(pattern=r"^[^@\s\r\n]+@[^@\s\r\n]+\.[^@\s\r\n]+$")]] = Field(
@@ -47,10 +42,8 @@ class OpsChannel(BaseModel):
     )
 
 
-class Newsroom(BaseModel):
+class Newsroom(Model):
     """A newsroom: its patch, the operations it follows and where its alerts go."""
-
-    model_config = ConfigDict(extra="forbid")
 
     id: Slug
     name: str
@@ -71,10 +64,8 @@ class Newsroom(BaseModel):
     )
 
 
-class Config(BaseModel):
+class Config(Model):
     """Everything the flow is configured with, validated as a whole."""
-
-    model_config = ConfigDict(extra="forbid")
 
     operations: list[Operation]
     feeds: list[FeedConfig] = Field(default_factory=list)

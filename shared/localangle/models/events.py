@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, ConfigDict, Field
+
+from localangle.models.base import Model
 
 
-class ScheduledEvent(BaseModel):
+class ScheduledEvent(Model):
     """An EventBridge schedule's event: when it fired (the story's clock in a local run)."""
+
+    model_config = ConfigDict(extra="ignore")  # the rest of the event (id, account, resources…) is not read
 
     detail_type: Literal["Scheduled Event"] = Field(alias="detail-type")
     source: str

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from localangle.models.base import Model
 
 
-class Figure(BaseModel):
+class Figure(Model):
     """One reported figure: what is counted, the interval, where it applies, and the words it came from."""
-
-    model_config = ConfigDict(extra="forbid")
 
     operation: str
     metric: str
@@ -29,20 +29,16 @@ def intervals_overlap(a_low: int | None, a_high: int | None, b_low: int | None, 
     return not highs or low <= min(highs)
 
 
-class Match(BaseModel):
+class Match(Model):
     """Why an article is judged to be about a tracked operation."""
-
-    model_config = ConfigDict(extra="forbid")
 
     operation: str
     score: float
     reasons: list[str]
 
 
-class Analysis(BaseModel):
+class Analysis(Model):
     """What the editorial core makes of one article."""
-
-    model_config = ConfigDict(extra="forbid")
 
     matches: list[Match] = Field(default_factory=list)
     regions: list[str] = Field(default_factory=list)

@@ -5,18 +5,17 @@ from __future__ import annotations
 import base64
 import zlib
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, Field, model_validator
 
 from localangle.models.alert import Alert, Source
 from localangle.models.article import FeedEntry
+from localangle.models.base import Model
 from localangle.models.figure import Figure, Match
 from localangle.models.notice import FeedNotice
 
 
-class FeedMessage(BaseModel):
+class FeedMessage(Model):
     """FeedQueue: poll this feed now."""
-
-    model_config = ConfigDict(extra="forbid")
 
     feed_id: str
     scheduled_at: AwareDatetime
@@ -35,12 +34,10 @@ PAGE_CARRIED_BYTES = 256_000
 MESSAGE_BYTES = 1_000_000  # what a message may come to with its page: the queues' 1 MiB, less a margin
 
 
-class ArticleMessage(BaseModel):
+class ArticleMessage(Model):
     """ArticleQueue: a new or changed entry and its page, when it could be fetched: carried along in `page`,
     packed (ProcessArticle archives it with the batch's other pages), or, too big for that, archived under
     raw_key by FetchFeed."""
-
-    model_config = ConfigDict(extra="forbid")
 
     article_id: str
     feed_id: str
@@ -82,10 +79,8 @@ class ArticleMessage(BaseModel):
         return self.page is not None
 
 
-class LedgerMessage(BaseModel):
+class LedgerMessage(Model):
     """LedgerQueue (FIFO, grouped by operation): one article's figures for one operation."""
-
-    model_config = ConfigDict(extra="forbid")
 
     operation: str
     origin: Source
@@ -101,11 +96,9 @@ class LedgerMessage(BaseModel):
     )
 
 
-class AlertMessage(BaseModel):
+class AlertMessage(Model):
     """AlertQueue: an alert decided once by the ledger, to deliver to every newsroom it concerns; or a
     notice about a feed, for the operations channel of the newsrooms that read it."""
-
-    model_config = ConfigDict(extra="forbid")
 
     alert: Alert | None = None
     notice: FeedNotice | None = None

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, Field
+
+from localangle.models.base import Model
 
 
-class FeedNotice(BaseModel):
+class FeedNotice(Model):
     """A feed has failed `failures` polls in a row, or has recovered after such an outage."""
-
-    model_config = ConfigDict(extra="forbid")
 
     kind: Literal["feed_failing", "feed_recovered"]
     feed_id: str

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AwareDatetime, Field, field_validator, model_validator
+
+from localangle.models.base import Model
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
 
 
-class MetricSpec(BaseModel):
+class MetricSpec(Model):
     """The words that signal one metric. A metric name means the same thing in every operation."""
-
-    model_config = ConfigDict(extra="forbid")
 
     nouns: list[str] = Field(default_factory=list, description="counted nouns: '21 arrests', '32 warrants'")
     verbs: list[str] = Field(
@@ -34,19 +34,15 @@ class MetricSpec(BaseModel):
     )
 
 
-class AnchorFigure(BaseModel):
+class AnchorFigure(Model):
     """A figure the operation is known by ("660 arrests"); with the lead agency it identifies the story."""
-
-    model_config = ConfigDict(extra="forbid")
 
     metric: str
     value: int
 
 
-class Operation(BaseModel):
+class Operation(Model):
     """One tracked operation, loaded from `seeds/operations/<id>.yaml` or the config prefix in S3."""
-
-    model_config = ConfigDict(extra="forbid")
 
     id: Slug
     name: str

@@ -11,13 +11,14 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
+from pydantic import Field
 
 from localangle.adapters import email, secrets
 from localangle.adapters.aws import client
 from localangle.adapters.storage import AlertRecords, HeldAlerts, LedgerTable
 from localangle.core.gazetteer import load_gazetteer
 from localangle.models.alert import Alert, Source
+from localangle.models.base import Model
 from localangle.models.config import Newsroom, OpsChannel
 from localangle.models.messages import AlertMessage
 from localangle.models.notice import FeedNotice
@@ -34,13 +35,13 @@ class DeliveryFailed(RuntimeError):
     """Some of an alert's deliveries failed (the rest went out); the message comes back for those."""
 
 
-class Delivery(BaseModel):
+class Delivery(Model):
     target: str  # "<what>|<newsroom>|<channel>": the idempotency key
     channel: Literal["slack", "email"]
     newsroom: str
     view: AlertView
     webhook_parameter: str | None = None
-    recipients: list[str] = []
+    recipients: list[str] = Field(default_factory=list)
 
 
 _idempotency = IdempotencyConfig(event_key_jmespath="target", expires_after_seconds=DELIVERY_MEMORY_SECONDS)
