@@ -1,11 +1,14 @@
 """FetchFeed: poll one feed per message, archive new entries' pages and queue them."""
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from localangle import coldstart
 
-from localangle.batch import process_batch
-from localangle.models.messages import FeedMessage
-from localangle.observability import logger, metrics
-from localangle.pipeline.fetch import fetch_feed
+with coldstart.imports():
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from localangle.batch import process_batch
+    from localangle.models.messages import FeedMessage
+    from localangle.observability import logger, metrics
+    from localangle.pipeline.fetch import fetch_feed
 
 
 def record_handler(body: str) -> None:

@@ -1,11 +1,14 @@
 """ProcessArticle: read each article; the batch's hand-overs to the ledger and its archive go together."""
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from localangle import coldstart
 
-from localangle.batch import process_batch
-from localangle.models.messages import ArticleMessage
-from localangle.observability import logger, metrics
-from localangle.pipeline.process import Reading, read_message, store
+with coldstart.imports():
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from localangle.batch import process_batch
+    from localangle.models.messages import ArticleMessage
+    from localangle.observability import logger, metrics
+    from localangle.pipeline.process import Reading, read_message, store
 
 
 def record_handler(body: str) -> Reading | None:

@@ -1,10 +1,13 @@
 """Roundup: on the schedule, publish changed ledger reports and send the summaries and digests due."""
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from localangle import coldstart
 
-from localangle.models.events import ScheduledEvent
-from localangle.observability import logger, metrics
-from localangle.pipeline.roundup import register_context, roundup
+with coldstart.imports():
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from localangle.models.events import ScheduledEvent
+    from localangle.observability import logger, metrics
+    from localangle.pipeline.roundup import register_context, roundup
 
 
 @logger.inject_lambda_context

@@ -1,10 +1,13 @@
 """ScheduleFeeds: on the EventBridge schedule, queue every feed that is due."""
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from localangle import coldstart
 
-from localangle.models.events import ScheduledEvent
-from localangle.observability import logger, metrics
-from localangle.pipeline.schedule import schedule_feeds
+with coldstart.imports():
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from localangle.models.events import ScheduledEvent
+    from localangle.observability import logger, metrics
+    from localangle.pipeline.schedule import schedule_feeds
 
 
 @logger.inject_lambda_context

@@ -1,11 +1,14 @@
 """SendAlert: deliver each alert to the newsrooms it concerns."""
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from localangle import coldstart
 
-from localangle.batch import process_batch
-from localangle.models.messages import AlertMessage
-from localangle.observability import logger, metrics
-from localangle.pipeline.send import register_context, send_message
+with coldstart.imports():
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from localangle.batch import process_batch
+    from localangle.models.messages import AlertMessage
+    from localangle.observability import logger, metrics
+    from localangle.pipeline.send import register_context, send_message
 
 
 def record_handler(body: str) -> None:

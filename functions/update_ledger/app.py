@@ -1,11 +1,14 @@
 """UpdateLedger: judge figures against the operation's ledger, one operation at a time (FIFO)."""
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from localangle import coldstart
 
-from localangle.batch import process_batch
-from localangle.models.messages import LedgerMessage
-from localangle.observability import logger, metrics
-from localangle.pipeline.ledger import update_ledger
+with coldstart.imports():
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from localangle.batch import process_batch
+    from localangle.models.messages import LedgerMessage
+    from localangle.observability import logger, metrics
+    from localangle.pipeline.ledger import update_ledger
 
 
 def record_handler(body: str) -> None:
