@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -49,11 +50,16 @@ def ledger_rows(world: World) -> set[tuple[str, ...]]:
         keep = ("claim", "claims", "outside", "revised", "article_id", "low", "status", "in_operation")
         if pk.endswith("#raised"):
             keep = ()  # which of two conflicting articles raised the conflict is the order they were read in
-        row = "\x1f".join([pk, sk, *(json.dumps(item[k], sort_keys=True) for k in keep if k in item)])
+        row = "\x1f".join([pk, sk, *(json.dumps(_text(item[k]), sort_keys=True) for k in keep if k in item)])
         for article_id, name in names.items():
             row = row.replace(article_id, name)
         rows.add(tuple(row.replace(world.site.url, "").split("\x1f")))
     return rows
+
+
+def _text(value: dict[str, Any]) -> dict[str, Any]:
+    """A stored value, a compressed text (Binary) as its text: rows compare by what they say."""
+    return {"S": zlib.decompress(value["B"]).decode()} if "B" in value else value
 
 
 def emails_sent(world: World) -> list[str]:

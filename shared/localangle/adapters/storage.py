@@ -7,12 +7,14 @@ import gzip
 import hashlib
 import json
 import time
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
+from boto3.dynamodb.types import Binary
 from botocore.exceptions import ClientError
 
 from localangle.adapters.aws import client, table
@@ -297,8 +299,27 @@ class Undo:
     items: list[tuple[dict[str, str], dict[str, Any] | None, Any]] = field(default_factory=list)
 
 
-def _dump(claims: list[Claim]) -> str:
-    return json.dumps([c.model_dump(mode="json") for c in claims])
+# DynamoDB bills a write by each 1 KB of the item (the whole item, for an update) and a read by each 4 KB.
+# An article's claims in the ledger or an alert (its sentences and sources) run to 2-20 kB of JSON and
+# shrink about threefold compressed, so text over this size is stored zlib-compressed, as Binary.
+PACKED_OVER = 512
+
+
+def _pack(text: str) -> str | bytes:
+    """JSON text as it is stored: as it is when short, else compressed."""
+    data = text.encode()
+    return text if len(data) <= PACKED_OVER else zlib.compress(data, 6)
+
+
+def _unpack(value: Any) -> str:
+    """Stored text, compressed or not (items written before compression, and short texts, hold plain text)."""
+    if isinstance(value, str):
+        return value
+    return zlib.decompress(value.value if isinstance(value, Binary) else bytes(value)).decode()
+
+
+def _dump(claims: list[Claim]) -> str | bytes:
+    return _pack(json.dumps([c.model_dump(mode="json") for c in claims]))
 
 
 def _claim_keys(operation: str, article_id: str, claims: list[Claim]) -> list[tuple[str, str]]:
@@ -526,10 +547,10 @@ class LedgerTable:
         if item is None:
             return ArticleClaims()
         return ArticleClaims(
-            claims=[Claim.model_validate(c) for c in json.loads(item["claims"])],
-            outside=[Claim.model_validate(c) for c in json.loads(item["outside"])],
-            revised=[Claim.model_validate(c) for c in json.loads(item["revised"])],
-            prior=[Claim.model_validate(c) for c in json.loads(item.get("prior", "[]"))],
+            claims=[Claim.model_validate(c) for c in json.loads(_unpack(item["claims"]))],
+            outside=[Claim.model_validate(c) for c in json.loads(_unpack(item["outside"]))],
+            revised=[Claim.model_validate(c) for c in json.loads(_unpack(item["revised"]))],
+            prior=[Claim.model_validate(c) for c in json.loads(_unpack(item.get("prior", "[]")))],
         )
 
     def region_first_seen_by(self, operation: str, region: str) -> str | None:
@@ -545,7 +566,7 @@ class LedgerTable:
 
     def open_conflicts(self, operation: str, metric: str, scope: str) -> list[Alert]:
         items = self._query(f"{operation}#conflicts", f"{metric}|{scope}|")
-        return [Alert.model_validate_json(i["alert"]) for i in items if i.get("status") == "open"]
+        return [Alert.model_validate_json(_unpack(i["alert"])) for i in items if i.get("status") == "open"]
 
     def area_lows(self, operation: str, metric: str) -> dict[str, int]:
         return {str(i["sk"]): int(i["low"]) for i in self._query(f"{operation}#areas#{metric}", "")}
@@ -629,7 +650,7 @@ class LedgerTable:
         undo = Undo(article_id=article_id, claim_rows=old_rows, new_keys=set(rows))
         try:
             self._write_rows(rows, set(old_rows) - set(rows))
-            item = {
+            item: dict[str, Any] = {
                 "pk": f"{operation}#articles",
                 "sk": article_id,
                 "claims": _dump(update.claims),
@@ -713,7 +734,7 @@ class LedgerTable:
             {
                 "pk": f"{operation}#conflicts",
                 "sk": f"{alert.metric}|{alert.scope}|{alert.key}",
-                "alert": alert.model_dump_json(),
+                "alert": _pack(alert.model_dump_json()),
                 "status": "open",
             }
             for alert in update.opened[:99]  # a transaction holds 100 items
@@ -761,7 +782,7 @@ class AlertRecords:
                 Item={
                     "alert_key": alert.key,
                     "status": "pending",
-                    "alert": alert.model_dump_json(),
+                    "alert": _pack(alert.model_dump_json()),
                     "created_at": alert.created_at.isoformat(),
                 },
                 ConditionExpression=Attr("alert_key").not_exists(),
@@ -796,7 +817,7 @@ class Held:
     def pending(self, reason: str) -> list[tuple[str, Alert]]:
         """The alerts held for the reason, in the order of their keys (reason, time, alert key)."""
         return [
-            (sk, Alert.model_validate_json(self.items[sk]["alert"]))
+            (sk, Alert.model_validate_json(_unpack(self.items[sk]["alert"])))
             for sk in sorted(self.items)
             if sk.startswith(f"{reason}#")
         ]
@@ -827,7 +848,7 @@ class HeldAlerts:
             Item={
                 "newsroom": newsroom,
                 "held": f"{reason}#{alert.created_at.isoformat()}#{alert.key}",
-                "alert": alert.model_dump_json(),
+                "alert": _pack(alert.model_dump_json()),
             }
         )
 
