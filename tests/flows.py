@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from localangle.adapters import aws
+from localangle.adapters.storage import _unpack
 from localangle.articles import read_article_file
 from localangle.local.world import SENDER, World
 from tests.conftest import GOLD, ROOT, operation_texts
@@ -59,7 +59,7 @@ def ledger_rows(world: World) -> set[tuple[str, ...]]:
 
 def _text(value: dict[str, Any]) -> dict[str, Any]:
     """A stored value, a compressed text (Binary) as its text: rows compare by what they say."""
-    return {"S": zlib.decompress(value["B"]).decode()} if "B" in value else value
+    return {"S": _unpack(value["B"])} if "B" in value else value
 
 
 def emails_sent(world: World) -> list[str]:

@@ -176,6 +176,7 @@ def handler_imports(root: Path, processes: int = 5) -> dict[str, float]:
         # the functions' own settings, those the template writes out (not resource names)
         **{k: v for k, v in variables.items() if isinstance(v, str)},
         "AWS_LAMBDA_FUNCTION_NAME": "localangle-bench",
+        "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001",  # as in Lambda: a handler freezes its imports (coldstart)
         "AWS_REGION": "eu-west-2",
         "AWS_DEFAULT_REGION": "eu-west-2",
     }

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import boto3
 from boto3.dynamodb.types import Binary
 
-from localangle.adapters.storage import PACKED_OVER, AlertRecords, HeldAlerts, LedgerTable
+from localangle.adapters.storage import PACKED_OVER, AlertRecords, HeldAlerts, LedgerTable, Replica
 from localangle.core.ledger import LedgerUpdate
 from localangle.local.world import World
 from localangle.meter import _size
@@ -111,3 +111,33 @@ def test_conflicts_alert_records_and_held_alerts_keep_alerts_compressed(world: W
     held = HeldAlerts(world.cloud.env["DIGEST_TABLE"])
     held.hold("national-desk", "digest", alert)
     assert held.read("national-desk").pending("digest")[0][1] == alert
+
+
+def test_a_warm_functions_copy_holds_them_as_written_and_reads_them_the_same(world: World) -> None:
+    # Given UpdateLedger's warm copy of the ledger, holding what it read at the version it judges
+    ledger = LedgerTable(world.cloud.env["LEDGER_TABLE"], replica=Replica())
+    version = ledger.sync(OP)
+    assert ledger.article_claims(OP, "article-1").claims == []
+    assert ledger.open_conflicts(OP, "arrests", "cheshire/warrington") == []
+    claims = [_claim(n) for n in range(1, 6)]
+    alert = _alert(6)
+    # When an article and a conflict are written through it
+    ledger.apply(OP, "article-1", LedgerUpdate(claims=claims))
+    assert ledger.commit(OP, version, LedgerUpdate(opened=[alert]))
+    # Then the copy holds the compressed bytes it wrote, and reads them back as the table would
+    assert ledger.replica is not None
+    found, item = ledger.replica.lookup(f"{OP}#articles", "article-1")
+    assert found and item is not None and isinstance(item["claims"], bytes)
+    assert ledger.article_claims(OP, "article-1").claims == claims
+    assert ledger.open_conflicts(OP, "arrests", "cheshire/warrington") == [alert]
+
+
+def test_an_update_undone_puts_back_the_compressed_item_it_replaced(world: World) -> None:
+    ledger = LedgerTable(world.cloud.env["LEDGER_TABLE"])
+    first = [_claim(n) for n in range(1, 6)]
+    ledger.apply(OP, "article-1", LedgerUpdate(claims=first))
+    before = ledger.article_claims(OP, "article-1")
+    undo = ledger.apply(OP, "article-1", LedgerUpdate(claims=[_claim(9)], before=before))
+    assert ledger.article_claims(OP, "article-1").claims == [_claim(9)]
+    ledger.undo(OP, undo)
+    assert ledger.article_claims(OP, "article-1").claims == first
