@@ -16,10 +16,12 @@ import pytest
 from boto3.dynamodb.types import TypeDeserializer
 
 from localangle.adapters import aws
-from localangle.adapters.storage import Archive
+from localangle.adapters.storage import Archive, Articles
 from localangle.local.world import World
 from localangle.meter import AwsMeter
+from localangle.models.article import Article
 from localangle.models.config import FeedConfig, Newsroom, OpsChannel, SlackChannel
+from localangle.models.figure import Analysis
 from localangle.pipeline import fetch
 from tests.conftest import ROOT, operation_texts
 
@@ -404,3 +406,14 @@ def test_one_link_under_two_guids_in_one_feed_is_one_article(world: World) -> No
     world.site.publish(world.feed_path(FEED.id), _feed(items), "application/rss+xml")
     world.tick(T0)
     assert _article_messages(world) == 1
+
+
+def test_one_article_twice_in_a_batch_is_one_row_the_last_read(world: World) -> None:
+    # the same link in two feeds, both messages in one ProcessArticle batch: BatchWriteItem refuses a request
+    # that names one key twice, and the batch would fail at every delivery
+    articles = Articles(world.cloud.env["ARTICLES_TABLE"])
+    first = Article(id="a", content_hash="h1", title="First read")
+    again = Article(id="a", content_hash="h2", title="Read again")
+    other = Article(id="b", content_hash="h")
+    articles.put_many([(first, Analysis()), (again, Analysis()), (other, Analysis())], "articles/key")
+    assert (articles.content_hash("a"), articles.content_hash("b")) == ("h2", "h")

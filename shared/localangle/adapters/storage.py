@@ -268,23 +268,23 @@ class Articles:
     def put_many(self, stored: Sequence[tuple[Article, Analysis]], archive_key: str) -> None:
         """Each article's row, pointing at the archive object that holds it, twenty-five to a request."""
         now = datetime.now(UTC).isoformat()
-        with self.table.batch_writer(overwrite_by_pkeys=["article_id"]) as batch:
-            for article, analysis in stored:
-                batch.put_item(
-                    Item={
-                        "article_id": article.id,
-                        "content_hash": article.content_hash,
-                        "url": article.url or "",
-                        "outlet": article.outlet or "",
-                        "title": article.title,
-                        "feed_id": article.feed_id or "",
-                        "published": article.published.isoformat() if article.published else "",
-                        "operations": [m.operation for m in analysis.matches],
-                        "archive_key": archive_key,
-                        "figures": len(analysis.figures),
-                        "stored_at": now,
-                    }
-                )
+        items = {
+            article.id: {
+                "article_id": article.id,
+                "content_hash": article.content_hash,
+                "url": article.url or "",
+                "outlet": article.outlet or "",
+                "title": article.title,
+                "feed_id": article.feed_id or "",
+                "published": article.published.isoformat() if article.published else "",
+                "operations": [m.operation for m in analysis.matches],
+                "archive_key": archive_key,
+                "figures": len(analysis.figures),
+                "stored_at": now,
+            }
+            for article, analysis in stored  # one link in two feeds, both in the batch: the last read
+        }
+        _batch_put([(self.table, item) for item in items.values()])
 
 
 @dataclass
