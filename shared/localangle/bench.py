@@ -285,6 +285,10 @@ def end_to_end(root: Path, outlets: list[corpus.Outlet]) -> dict[str, Any]:
                 name: round(units / new, 2)
                 for name, units in sorted(meter.write_units.items(), key=lambda x: -x[1])
             },
+            "dynamodb_read_units_per_article_by_function": {
+                name: round(units / new, 2)
+                for name, units in sorted(meter.read_units.items(), key=lambda x: -x[1])
+            },
             "prices": f"{cost.PRICES_REGION}, read {cost.PRICES_READ}",
         }
 

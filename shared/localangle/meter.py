@@ -48,6 +48,7 @@ class AwsMeter:
         self.sqs_requests = self.sqs_fifo_requests = 0
         self.ses_emails = self.sns_publishes = 0
         self.write_units: dict[str, float] = {}  # DynamoDB write units by function
+        self.read_units: dict[str, float] = {}  # DynamoDB read units by function
         self._peeker: Any = None
         self._keys: dict[str, tuple[str, ...]] = {}
 
@@ -128,7 +129,9 @@ class AwsMeter:
         service, operation = event_name.split(".")[1:3]
         body = _bytes(context.get("meter_body"))
         if service == "dynamodb" and function != OUTSIDE:
-            self.dynamodb_read_units += _dynamodb_reads(operation, body, parsed)
+            units = _dynamodb_reads(operation, body, parsed)
+            self.dynamodb_read_units += units
+            self.read_units[function] = self.read_units.get(function, 0.0) + units
             if operation in SINGLE_WRITES:
                 peeked = time.perf_counter()
                 after = self._item_size(body)
@@ -252,12 +255,19 @@ def _dynamodb_reads(operation: str, body: bytes, parsed: dict[str, Any]) -> floa
     if operation in ("Query", "Scan"):
         return read_units(sum(_size(i) for i in parsed.get("Items", [])), consistent)
     if operation == "BatchGetItem":
+        # every key read costs at least the minimum, found or not (AWS: "If you perform a read operation on
+        # an item that does not exist, DynamoDB still consumes read capacity"); unprocessed keys cost nothing
         asked = request.get("RequestItems", {})
-        return sum(
-            read_units(_size(item), bool(asked.get(table, {}).get("ConsistentRead")))
-            for table, items in parsed.get("Responses", {}).items()
-            for item in items
-        )
+        responses = parsed.get("Responses", {})
+        unprocessed = parsed.get("UnprocessedKeys", {})
+        units = 0.0
+        for table, ask in asked.items():
+            consistent = bool(ask.get("ConsistentRead"))
+            found = responses.get(table, [])
+            units += sum(read_units(_size(item), consistent) for item in found)
+            missing = len(ask.get("Keys", [])) - len(found) - len(unprocessed.get(table, {}).get("Keys", []))
+            units += max(0, missing) * read_units(0, consistent)
+        return units
     if operation == "TransactGetItems":
         return 2 * sum(read_units(_size(r.get("Item", {})), True) for r in parsed.get("Responses", []))
     return 0

@@ -97,3 +97,17 @@ def test_an_item_is_sized_as_dynamodb_bills_it_not_as_its_json() -> None:
     assert _size({"pk": "abc", "n": Decimal("12345"), "l": ["ab", 1]}) == (2 + 3) + (1 + 4) + (1 + 3 + 3 + 3)
     # a kilobyte of text is a kilobyte, whatever the JSON around it
     assert _size({"feed_id": {"S": "a"}, "blob": {"S": "x" * 1000}}) == 7 + 1 + 4 + 1000
+
+
+def test_a_batch_read_costs_every_key_asked_found_or_not(tmp_path: Path) -> None:
+    with World(ROOT, [], [], tmp_path / "flow.log") as world, AwsMeter(world.flow) as meter:
+        feeds = world.cloud.env["FEEDS_TABLE"]
+        dynamodb = aws.client("dynamodb")
+        dynamodb.put_item(TableName=feeds, Item={"feed_id": {"S": "a"}, "blob": {"S": "x" * 5000}})  # set-up
+        world.flow.current = "schedule_feeds"
+        keys = [{"feed_id": {"S": f}} for f in ("a", "b", "c")]
+        dynamodb.batch_get_item(RequestItems={feeds: {"Keys": keys, "ConsistentRead": True}})
+        dynamodb.batch_get_item(RequestItems={feeds: {"Keys": keys}})
+    # a 5 kB item is two 4 kB units, each missing key one: 4 consistent, then half that eventually consistent
+    assert meter.dynamodb_read_units == 4 + 2
+    assert meter.read_units == {"schedule_feeds": 6}
