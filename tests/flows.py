@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import html
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -63,8 +65,9 @@ def _text(value: dict[str, Any]) -> dict[str, Any]:
 
 
 def emails_sent(world: World) -> list[str]:
-    """Subject and recipients of every email SES accepted in this moto world, in order; without an SES
-    sender, the subject of every message published to the email topic."""
+    """Each alert's title and the recipients, for every alert of every email SES accepted in this moto world,
+    in order (an email of a run's alerts counts each); without an SES sender, the subject of every message
+    published to the email topic."""
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends
     from moto.sns.models import sns_backends
@@ -73,7 +76,11 @@ def emails_sent(world: World) -> list[str]:
         topic = sns_backends[DEFAULT_ACCOUNT_ID][aws.region()].topics[world.cloud.env["EMAIL_TOPIC_ARN"]]
         return [f"{subject} → topic" for _, _, subject, *_ in topic.sent_notifications]
     sent = ses_backends[DEFAULT_ACCOUNT_ID][aws.region()].sent_messages
-    return [f"{m.subject} → {','.join(m.destinations['ToAddresses'])}" for m in sent]
+    return [
+        f"{html.unescape(title)} → {','.join(m.destinations['ToAddresses'])}"
+        for m in sent
+        for title in re.findall(r"<h2>(.*?)</h2>", m.body)
+    ]
 
 
 @dataclass

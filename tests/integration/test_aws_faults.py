@@ -73,7 +73,6 @@ PAST_ATTEMPTS = [
     ("dynamodb.BatchWriteItem", "InternalServerError", 500, "fetch_feed", "EntriesTable"),
     ("s3.PutObject", "InternalError", 500, "process_article", "/articles/"),
     ("sqs.SendMessageBatch", "ServiceUnavailable", 503, "process_article", "LedgerQueue"),
-    ("ses.SendEmail", "Throttling", 400, "send_alert", ""),
 ]
 
 
@@ -98,6 +97,20 @@ def test_a_call_failing_past_its_retries_fails_its_message_and_the_next_delivery
     assert run.failures[function] >= 1  # the message failed and came back
     assert run == plain["ses"]  # and nothing was lost, repeated or recorded twice
     assert not any(run.dead.values())
+
+
+def test_an_email_refused_past_its_retries_goes_out_whole_at_the_next_run_and_once(
+    plain: dict[str, Outcome], tmp_path: Path
+) -> None:
+    faults = AwsFaults()
+
+    def arm(world: World, n: int) -> None:
+        if n == 1:  # the run that emails the Warrington conflict to the national desk
+            faults.fail("ses.SendEmail", "Throttling", 400, times=ATTEMPTS)
+
+    run = run_seeds(tmp_path, faults=faults, before_tick=arm)
+    assert [f.fired for f in faults.faults] == [ATTEMPTS]
+    assert run == plain["ses"]  # the same emails, each once: nothing lost, repeated or merged
 
 
 @pytest.mark.parametrize(

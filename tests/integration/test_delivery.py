@@ -29,7 +29,7 @@ def test_email_goes_through_the_sns_topic_with_a_one_line_subject(monkeypatch: A
         aws.reset()
         arn = aws.client("sns").create_topic(Name="alerts")["TopicArn"]
         alert = AlertMessage.model_validate_json(_sample_alert_event()["Records"][0]["body"]).alert
-        email.send_sns(arn, view(alert))
+        email.send_sns(arn, [view(alert)])
         [(_, message, subject, *_)] = (
             sns_backends[DEFAULT_ACCOUNT_ID]["eu-west-2"].topics[arn].sent_notifications
         )

@@ -15,6 +15,7 @@ from localangle.local.replay import NATIONAL_DESK
 from localangle.local.world import World
 from localangle.models.config import Newsroom
 from tests.conftest import ARTICLES, ROOT, SEEDS, operation_texts
+from tests.flows import emails_sent
 
 T0 = datetime(2014, 7, 16, 9, 0, tzinfo=UTC)
 STORIES = {
@@ -147,3 +148,83 @@ def test_a_refused_summary_is_sent_again_whole_and_does_not_hold_up_other_newsro
         assert len(sent_email) == 1 and "Catching up" in sent_email[0]["Message"]["Subject"]["Data"]
         world.tick(T0 + timedelta(minutes=15))
         assert len(world.slack.messages) == 2 and len(sent_email) == 1
+
+
+def _mail(world: World) -> list[tuple[str, str]]:
+    """(recipients, subject) of every email SES accepted, in order."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    from localangle.adapters import aws
+
+    sent = ses_backends[DEFAULT_ACCOUNT_ID][aws.region()].sent_messages
+    return [(",".join(m.destinations["ToAddresses"]), m.subject) for m in sent]
+
+
+def test_a_runs_alerts_reach_a_newsrooms_email_as_one_email_and_its_slack_one_by_one(tmp_path: Path) -> None:
+    with _seed_world(tmp_path, []) as world:
+        world.upload_config()
+        _publish(world, "000_98b505946a0e415d.txt", T0)
+        world.tick(T0)
+        assert _mail(world) == [
+            ("national.desk@newsroom.example", "[localangle] New regional angle: Cheshire")
+        ]
+        # Given two stories in one run: the Warrington conflict and Devon and Cornwall's first report
+        _publish(world, "001_bc18daddbc62a9cf.txt", T0 + timedelta(minutes=15))
+        _publish(world, "002_07ae43b2fee9f68a.txt", T0 + timedelta(minutes=15))
+        world.flow.schedule(T0 + timedelta(minutes=15))
+        world.flow.drain()
+        # Then Slack has each alert at once, and email waits for the scheduled run
+        national = [text for path, text in _headers(world) if path == "/hooks/national-desk"]
+        assert sorted(national[1:]) == [
+            "Conflicting figure: arrests in Warrington",
+            "New regional angle: Devon and Cornwall",
+        ]
+        assert len(_mail(world)) == 1
+        # When the run's roundup comes, Then each newsroom gets one email of its alerts, each in full
+        world.flow.roundup(T0 + timedelta(minutes=15))
+        mail = _mail(world)[1:]
+        assert sorted(mail) == [
+            (
+                "national.desk@newsroom.example",
+                "[localangle] 2 alerts: Conflicting figure: arrests in Warrington; New regional angle: "
+                "Devon and C…",
+            ),
+            ("newsdesk@south-west.example", "[localangle] New regional angle: Devon and Cornwall"),
+        ]
+        assert sorted(emails_sent(world)[1:]) == [
+            "Conflicting figure: arrests in Warrington → national.desk@newsroom.example",
+            "New regional angle: Devon and Cornwall → national.desk@newsroom.example",
+            "New regional angle: Devon and Cornwall → newsdesk@south-west.example",
+        ]
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.ses.models import ses_backends
+
+        from localangle.adapters import aws
+
+        bundle = next(
+            m
+            for m in ses_backends[DEFAULT_ACCOUNT_ID][aws.region()].sent_messages
+            if m.subject.startswith("[localangle] 2 alerts")
+        )
+        assert "Why:" in bundle.body and "Warrington" in bundle.body and "<hr>" in bundle.body
+        # And the next run, with nothing new, sends nothing
+        world.tick(T0 + timedelta(minutes=30))
+        assert len(_mail(world)) == 3
+
+
+def test_a_newsroom_can_take_an_email_for_each_alert_as_it_comes(tmp_path: Path) -> None:
+    desk = Newsroom.model_validate(
+        {**NATIONAL_DESK.model_dump(), "email": ["desk@replay.example"], "email_every": "alert"}
+    )
+    feeds = [f for f in CONFIG.feeds if f.id in STORIES.values()]
+    with World(ROOT, operation_texts(), [desk], tmp_path / "flow.log") as world:
+        for feed in feeds:
+            world.add_outlet(feed)
+        world.upload_config()
+        _publish(world, "000_98b505946a0e415d.txt", T0)
+        world.flow.schedule(T0)
+        world.flow.drain()  # no roundup: SendAlert sent it
+        assert [subject for _, subject in _mail(world)] == ["[localangle] New regional angle: Cheshire"]
+        world.flow.roundup(T0)
+        assert len(_mail(world)) == 1

@@ -10,6 +10,7 @@ from localangle.local.cloud import load_template
 from localangle.local.driver import FakeContext
 from localangle.local.world import World
 from tests.conftest import ROOT
+from tests.flows import emails_sent
 
 
 def _event(name: str) -> dict[str, Any]:
@@ -108,11 +109,16 @@ def test_every_handler_accepts_its_sample_event(seed_world: World) -> None:
         ("/hooks/cheshire-desk", "Feed failing: Warrington Guardian"),
         ("/hooks/national-desk", "Feed failing: Warrington Guardian"),
     ]
-    # Roundup: the ledger changed, so the operation's report is published to the archive bucket
+    # Roundup: the ledger changed, so the operation's report is published to the archive bucket; and the
+    # national desk gets its email of the conflict SendAlert held for this run
     assert handlers["roundup"](_event("roundup-scheduled.json"), FakeContext("r")) == {
         "reports": 1,
-        "summaries": 0,
+        "summaries": 1,
     }
+    assert emails_sent(w) == [
+        "Feed failing: Warrington Guardian → national.desk@newsroom.example",  # a notice goes at once
+        "Conflicting figure: arrests in Warrington → national.desk@newsroom.example",
+    ]
     page = aws.client("s3").get_object(
         Bucket=w.cloud.env["ARCHIVE_BUCKET"], Key="ledger/nca-2014-online-child-abuse/index.html"
     )

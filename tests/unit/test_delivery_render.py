@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 
 from localangle.adapters.email import as_html, subject
+from localangle.adapters.email import as_text as email_text
 from localangle.adapters.slack import blocks
 from localangle.models.alert import Alert, Claim, Source
 from localangle.render import as_text, view
@@ -69,11 +70,22 @@ def test_article_text_cannot_ping_or_disguise_a_link_in_slack() -> None:
 
 
 def test_email_escapes_html_and_keeps_headers_on_one_line() -> None:
-    rendered = view(_alert())
+    rendered = [view(_alert())]
     assert "\r" not in subject(rendered) and "\n" not in subject(rendered)
     html = as_html(rendered)
     assert "<!channel>" not in html and "&lt;!channel&gt;" in html
-    assert "9 arrests — Warrington" in as_text(rendered)
+    assert "9 arrests — Warrington" in as_text(rendered[0])
+
+
+def test_an_email_of_several_alerts_gives_each_in_full_and_counts_them_in_its_subject() -> None:
+    first, second = view(_alert()), view(_alert("Nine were arrested in Warrington."))
+    assert subject([first]) == "[localangle] Conflicting figure: arrests in Warrington"
+    assert subject([first, second]).startswith("[localangle] 2 alerts: Conflicting figure: arrests in")
+    assert len(subject([first] * 20)) == 98
+    text, html = email_text([first, second]), as_html([first, second])
+    assert text == as_text(first) + "\n\n" + as_text(second)
+    assert html.count("<h2>") == 2 and html.count("<hr>") == 1 and html.count("Why:") == 2
+    assert "Nine were arrested in Warrington." in html
 
 
 def test_a_long_digest_stays_within_slacks_fifty_blocks() -> None:

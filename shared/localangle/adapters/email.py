@@ -10,16 +10,30 @@ import html
 import re
 
 from localangle.adapters.aws import client
-from localangle.render import AlertView, as_text
+from localangle.render import AlertView
+from localangle.render import as_text as text
 
 _LINE_BREAKS = re.compile(r"[\r\n\t\x00-\x1f\x7f\u2028\u2029]+")
 
 
-def subject(view: AlertView) -> str:
-    return _LINE_BREAKS.sub(" ", f"[localangle] {view.title}").strip()[:98]
+def subject(views: list[AlertView]) -> str:
+    """The first alert's title; for several, how many and each title, as far as a subject line goes."""
+    title = (
+        views[0].title if len(views) == 1 else f"{len(views)} alerts: " + "; ".join(v.title for v in views)
+    )
+    line = _LINE_BREAKS.sub(" ", f"[localangle] {title}").strip()
+    return line if len(line) <= 98 else line[:97] + "…"
 
 
-def as_html(view: AlertView) -> str:
+def as_text(views: list[AlertView]) -> str:
+    return "\n\n".join(text(v) for v in views)
+
+
+def as_html(views: list[AlertView]) -> str:
+    return "<html><body>" + "<hr>".join(_section(v) for v in views) + "</body></html>"
+
+
+def _section(view: AlertView) -> str:
     e = html.escape
     rows = "".join(
         f"<li><strong>{e(i.label)}</strong> — "
@@ -42,24 +56,25 @@ def as_html(view: AlertView) -> str:
         )
         carried += f"<p><strong>{e(line)}:</strong> {names}</p>"
     return (
-        f"<html><body><h2>{e(view.title)}</h2><p>{e(view.summary)}</p><ul>{rows}</ul>{carried}{why}"
-        f'<p style="color:#666">{e(view.footer)}</p></body></html>'
+        f"<h2>{e(view.title)}</h2><p>{e(view.summary)}</p><ul>{rows}</ul>{carried}{why}"
+        f'<p style="color:#666">{e(view.footer)}</p>'
     )
 
 
-def send_ses(sender: str, recipients: list[str], view: AlertView) -> None:
+def send_ses(sender: str, recipients: list[str], views: list[AlertView]) -> None:
+    """One email of the alerts, in order (SES bills per recipient, not per alert)."""
     client("ses").send_email(
         Source=sender,
         Destination={"ToAddresses": recipients},
         Message={
-            "Subject": {"Data": subject(view), "Charset": "UTF-8"},
+            "Subject": {"Data": subject(views), "Charset": "UTF-8"},
             "Body": {
-                "Text": {"Data": as_text(view), "Charset": "UTF-8"},
-                "Html": {"Data": as_html(view), "Charset": "UTF-8"},
+                "Text": {"Data": as_text(views), "Charset": "UTF-8"},
+                "Html": {"Data": as_html(views), "Charset": "UTF-8"},
             },
         },
     )
 
 
-def send_sns(topic_arn: str, view: AlertView) -> None:
-    client("sns").publish(TopicArn=topic_arn, Subject=subject(view), Message=as_text(view))
+def send_sns(topic_arn: str, views: list[AlertView]) -> None:
+    client("sns").publish(TopicArn=topic_arn, Subject=subject(views), Message=as_text(views))

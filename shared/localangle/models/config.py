@@ -53,6 +53,12 @@ class Newsroom(Model):
     email: list[Annotated[str, Field(pattern=r"^[^@\s\r\n]+@[^@\s\r\n]+\.[^@\s\r\n]+$")]] = Field(
         default_factory=list
     )
+    email_every: Literal["run", "alert"] = Field(
+        default="run",
+        description="'run': one email a scheduled run with the alerts raised since the last, each in full; "
+        "'alert': an email for each alert as it comes. Slack is never held. Email through the SNS topic "
+        "goes alert by alert.",
+    )
     digest: Literal["hourly", "daily"] | None = Field(
         default=None, description="hold alerts and send them together, hourly or daily, instead of one by one"
     )

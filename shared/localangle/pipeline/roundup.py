@@ -1,23 +1,26 @@
-"""Roundup (on the schedule): publish changed ledger reports; send catch-up summaries and due digests."""
+"""Roundup (on the schedule): publish changed ledger reports; send catch-up summaries, due digests, and each
+newsroom's email of the alerts raised since the last run."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from localangle.adapters.storage import Archive, Held, HeldAlerts, LedgerTable
 from localangle.core.gazetteer import load_gazetteer
+from localangle.models.alert import Alert
 from localangle.models.config import Newsroom
 from localangle.observability import logger, metrics
 from localangle.pipeline import runtime
 from localangle.pipeline import send as sending
-from localangle.render import summary_view
+from localangle.render import AlertView, summary_view, view, with_carriers
 from localangle.report import as_html, as_json, cells, report_key
 from localangle.settings import settings
 
-CATCH_UP, DIGEST = "catch-up", "digest"
+CATCH_UP, DIGEST, EMAIL = sending.CATCH_UP, sending.DIGEST, sending.EMAIL
 EARLY = timedelta(minutes=1)  # a schedule that fires a little early still sends an hourly digest
 
 
@@ -70,60 +73,96 @@ def digest_due(room: Newsroom, last: datetime | None, now: datetime) -> bool:
     return False
 
 
-def _flush(room: Newsroom, reason: str, store: HeldAlerts, held: Held, title: str, summary: str) -> int:
-    """Send one summary of what is held for a newsroom, then release it. The batch is fixed before sending,
-    so a run that fails half way (Slack sent, SES refused) sends the same batch next time, and the channels
-    that already had it are skipped by the delivery's idempotency key."""
-    keys = held.batch(reason)
-    pending = dict(held.pending(reason))
-    if keys is None:
-        if not pending:
-            return 0
-        keys = sorted(pending)
-        store.start_batch(room.id, reason, keys)
-    alerts = sorted((pending[k] for k in keys if k in pending), key=lambda a: (a.created_at, a.key))
-    if alerts:
+Send = Callable[[str, list[Alert]], list[sending.Delivery]]
+
+
+def _summary(room: Newsroom, reason: str, title: str, summary: str) -> Send:
+    """A summary of the alerts, one line each, to each of the newsroom's channels."""
+
+    def deliveries(what: str, alerts: list[Alert]) -> list[sending.Delivery]:
         n = len(alerts)
-        what = f"{reason}:" + hashlib.sha256("\n".join(keys).encode()).hexdigest()[:20]
         footer = f"localangle · {reason} · {n} alerts · {what}"
         heading = title.format(n=n, s="s" if n != 1 else "")
-        for delivery in sending.deliveries(room, what, summary_view(heading, summary, alerts, footer)):
-            sending.deliver(delivery)
-        logger.info("summary sent", extra={"newsroom": room.id, "reason": reason, "alerts": n})
-    store.finish_batch(room.id, reason, keys)
-    return 1 if alerts else 0
+        return sending.deliveries(room, what, summary_view(heading, summary, alerts, footer))
+
+    return deliveries
+
+
+def _email(room: Newsroom) -> Send:
+    """One email of the alerts, each in full as it would have gone alone, with the outlets that ran each
+    story as of now."""
+
+    def deliveries(what: str, alerts: list[Alert]) -> list[sending.Delivery]:
+        table = LedgerTable(settings().ledger_table)
+        views: list[AlertView] = [with_carriers(view(a), sending.carriers(table, a)) for a in alerts]
+        mail = [d for d in sending.deliveries(room, what, views[0]) if d.channel == "email"]
+        return [d.model_copy(update={"more": views[1:]}) for d in mail]
+
+    return deliveries
+
+
+def _flush(room: Newsroom, reason: str, store: HeldAlerts, held: Held, send: Send, rest: bool = True) -> int:
+    """Send what is held for a newsroom for the reason in one message a channel, then release it; how many
+    messages went. The batch is fixed before sending, so a run that fails half way (Slack sent, SES refused)
+    sends the same batch next time, and the channels that already had it are skipped by the delivery's
+    idempotency key. That run then sends what was held since, in a message of its own, unless not `rest`
+    (a digest whose batch failed in its hour, sent now, while the rest waits for the next hour)."""
+    pending = dict(held.pending(reason))
+    keys = held.batch(reason)
+    sent = 0
+    while keys is not None or pending:
+        if keys is None:
+            keys = sorted(pending)
+            store.start_batch(room.id, reason, keys)
+        alerts = sorted((pending.pop(k) for k in keys if k in pending), key=lambda a: (a.created_at, a.key))
+        if alerts:
+            what = f"{reason}:" + hashlib.sha256("\n".join(keys).encode()).hexdigest()[:20]
+            for delivery in send(what, alerts):
+                sending.deliver(delivery)
+            sent += 1
+            logger.info(
+                "held alerts sent", extra={"newsroom": room.id, "reason": reason, "alerts": len(alerts)}
+            )
+        store.finish_batch(room.id, reason, keys)
+        keys = None
+        if not rest:
+            break
+    return sent
 
 
 def send_summaries(now: datetime) -> int:
-    """One catch-up summary per newsroom with a backlog held, and each digest that is due. A newsroom whose
-    channel fails is logged and retried on the next run; the others are not held up by it."""
+    """One catch-up summary per newsroom with a backlog held, each digest that is due, and one email per
+    newsroom of the alerts held for it since the last run. A newsroom whose channel fails is logged and
+    retried on the next run; the others are not held up by it."""
     s = settings()
     store = HeldAlerts(s.digest_table)
     sent = failed = 0
     for room in runtime.config().newsrooms:
         try:
             held = store.read(room.id)
-            sent += _flush(
+            catch_up = _summary(
                 room,
                 CATCH_UP,
-                store,
-                held,
                 "Catching up: {n} alert{s} from earlier reports",
                 "These come from reports already published when localangle began watching (a new feed's "
                 "backlog, or an archive read for a newly tracked story). Their figures are in the ledger; "
                 "here they are in one message rather than one each.",
             )
+            sent += _flush(room, CATCH_UP, store, held, catch_up)
             under_way = held.batch(DIGEST) is not None
-            if room.digest and (under_way or digest_due(room, held.last_sent(DIGEST), now)):
-                sent += _flush(
+            due = digest_due(room, held.last_sent(DIGEST), now)
+            if room.digest and (under_way or due):
+                digest = _summary(
                     room,
                     DIGEST,
-                    store,
-                    held,
                     f"{room.digest.title()} digest for {room.name}: {{n}} alert{{s}}",
                     f"Everything localangle found for {room.name} since the last digest.",
                 )
-                store.mark_sent(room.id, DIGEST, now)
+                sent += _flush(room, DIGEST, store, held, digest, rest=due)
+                if due:
+                    store.mark_sent(room.id, DIGEST, now)
+            # at every run, whatever the newsroom's settings now: what was held for its email goes out
+            sent += _flush(room, EMAIL, store, held, _email(room))
         except Exception:  # one newsroom's broken channel must not silence the others
             failed += 1
             logger.exception("summary failed; retried on the next run", extra={"newsroom": room.id})

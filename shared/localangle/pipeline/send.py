@@ -29,6 +29,9 @@ from localangle.routing import audiences, notice_audiences
 from localangle.settings import settings
 
 DELIVERY_MEMORY_SECONDS = 30 * 24 * 3600
+# Why an alert is held for a newsroom: a backlog's catch-up summary, its digest, or (its email only) the one
+# email its next scheduled run sends with the other alerts held since the last
+CATCH_UP, DIGEST, EMAIL = "catch-up", "digest", "email"
 
 
 class DeliveryFailed(RuntimeError):
@@ -42,6 +45,7 @@ class Delivery(Model):
     view: AlertView
     webhook_parameter: str | None = None
     recipients: list[str] = Field(default_factory=list)
+    more: list[AlertView] = Field(default_factory=list)  # an email's further alerts, after `view`
 
 
 _idempotency = IdempotencyConfig(event_key_jmespath="target", expires_after_seconds=DELIVERY_MEMORY_SECONDS)
@@ -67,9 +71,9 @@ def _deliver_once(table_name: str, dynamodb: Any) -> Any:
                 timeout=s.slack_timeout,
             )
         elif s.sender_email:
-            email.send_ses(s.sender_email, delivery.recipients, delivery.view)
+            email.send_ses(s.sender_email, delivery.recipients, [delivery.view, *delivery.more])
         else:
-            email.send_sns(s.email_topic_arn, delivery.view)
+            email.send_sns(s.email_topic_arn, [delivery.view, *delivery.more])
         return {"target": delivery.target}
 
     return deliver
@@ -110,6 +114,13 @@ def deliveries(
             )
         )
     return out
+
+
+def emails_by_run(room: Newsroom) -> bool:
+    """Whether the newsroom's alert emails wait for its next scheduled run, to go out in one email. Only
+    through SES: the SNS topic's subscribers get each alert once whichever newsrooms it concerns, which a
+    newsroom's batch cannot keep to."""
+    return bool(room.email) and room.email_every == "run" and bool(settings().sender_email)
 
 
 def deliver(delivery: Delivery) -> None:
@@ -161,7 +172,9 @@ def send_alert(message: AlertMessage) -> int:
     """How many deliveries (or holds for a digest) are confirmed; a repeat is confirmed without resending.
 
     An alert raised while catching up on a backlog is held for that newsroom's catch-up summary, and one for
-    a newsroom that takes a digest is held for it; the Roundup function sends both."""
+    a newsroom that takes a digest is held for it. Otherwise Slack gets it now, and email now or (by default)
+    with the newsroom's other alerts in one email at the next scheduled run. The Roundup function sends what
+    is held."""
     alert = message.alert
     assert alert is not None, "send_message routes notices elsewhere"
     s = settings()
@@ -179,10 +192,12 @@ def send_alert(message: AlertMessage) -> int:
     direct: list[Newsroom] = []  # the newsrooms that get the alert now, not in a summary
     summarised: set[str] | None = None
     for room in rooms:
-        reason = "catch-up" if alert.catch_up else "digest" if room.digest else None
+        reason = CATCH_UP if alert.catch_up else DIGEST if room.digest else None
         if reason is None:
             direct.append(room)
-            continue
+            if not emails_by_run(room):
+                continue
+            reason = EMAIL  # the mark `<newsroom>:email` is the one a direct email would leave
         if summarised is None:
             summarised = records.delivered(alert.key)
         if f"{room.id}:{reason}" not in summarised:
@@ -197,6 +212,8 @@ def send_alert(message: AlertMessage) -> int:
     failed: list[tuple[str, Exception]] = []
     for room in direct:
         for delivery in deliveries(room, alert.key, rendered):
+            if delivery.channel == "email" and emails_by_run(room):
+                continue  # held above
             try:
                 deliver(delivery)
             except Exception as exc:  # the others still go now; this one when the message comes back
