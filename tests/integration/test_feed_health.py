@@ -417,3 +417,49 @@ def test_one_article_twice_in_a_batch_is_one_row_the_last_read(world: World) -> 
     other = Article(id="b", content_hash="h")
     articles.put_many([(first, Analysis()), (again, Analysis()), (other, Analysis())], "articles/key")
     assert (articles.content_hash("a"), articles.content_hash("b")) == ("h2", "h")
+
+
+def test_a_poll_looks_up_only_the_entries_its_last_poll_did_not_list(world: World) -> None:
+    site = world.site
+    page = "<html><body><article><h1>{t}</h1><p>Magistrates heard {n} cases.</p></article></body></html>"
+    feed_path = world.feed_path(FEED.id)
+    items = []
+    for n in range(5):
+        link = site.publish(f"/courier.example/news/{n}/", page.format(t=n, n=n).encode(), "text/html")
+        items.append((f"g{n}", link, f"Court round-up {n}", f"{n} cases"))
+
+    def looked_up(when: datetime) -> float:
+        """Seen entries FetchFeed looked up in the scheduled run (a read unit each: small items)."""
+        with AwsMeter(world.flow) as meter:
+            world.tick(when)
+        return meter.read_units.get("fetch_feed", 0)
+
+    site.publish(feed_path, _feed(items[:3]), "application/rss+xml")
+    assert looked_up(T0) == 3 and _article_messages(world) == 3
+    assert len(_state(world)["recent"].split()) == 3
+    # When two entries are added and one is edited
+    items[0] = (*items[0][:3], "0 cases, one adjourned")
+    site.publish(feed_path, _feed(items), "application/rss+xml")
+    # Then only those three are looked up, and handed on
+    assert looked_up(T0 + timedelta(minutes=15)) == 3 and _article_messages(world) == 6
+    # And a poll of the same document looks up nothing and writes nothing
+    before = _state(world)
+    site.publish(feed_path, _feed(items), "application/rss+xml")  # the same bytes, served anew (no 304)
+    assert looked_up(T0 + timedelta(minutes=30)) == 0 and _article_messages(world) == 6
+    assert _state(world) == before
+
+
+def test_a_feed_with_too_many_entries_to_list_looks_them_all_up(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fetch, "RECENT_MAX_CHARS", 4 * 11 - 1)  # four entries' tokens and their spaces
+    feed_path = world.feed_path(FEED.id)
+    page = b"<html><body><article><h1>Court</h1><p>Magistrates sat.</p></article></body></html>"
+    links = [world.site.publish(f"/courier.example/news/{n}/", page, "text/html") for n in range(5)]
+    entries = [(f"g{n}", links[n], f"Story {n}", "Text.") for n in range(5)]
+    world.site.publish(feed_path, _feed(entries[:4]), "application/rss+xml")
+    world.tick(T0)
+    assert len(_state(world)["recent"].split()) == 4
+    world.site.publish(feed_path, _feed(entries), "application/rss+xml")
+    world.tick(T0 + timedelta(minutes=15))
+    assert _state(world)["recent"] == ""  # five do not fit: the next poll looks up every entry

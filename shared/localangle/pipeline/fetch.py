@@ -35,8 +35,12 @@ MAX_DEFERRALS = 3  # polls an entry waits for its page before it goes on with th
 # Seconds of page fetching per invocation (FetchFeed's timeout is 60): entries beyond wait for the next poll.
 PAGE_BUDGET_SECONDS = 35.0
 # What a successful poll's state keeps of the state before it (the rest it replaces): the last failure, for
-# anyone asking why a feed was backing off yesterday.
-KEPT_AFTER_SUCCESS = ("last_error", "last_error_at")
+# anyone asking why a feed was backing off yesterday, and the entries it last listed (a 304 lists none).
+KEPT_AFTER_SUCCESS = ("last_error", "last_error_at", "recent")
+# A feed's state keeps a token for each entry its last document listed and the poll handed on or found
+# unchanged, so that the next poll looks up only the entries not in it (DynamoDB bills a read for each entry
+# looked up, found or not). A feed of more than about 250 entries keeps none and looks them all up.
+RECENT_MAX_CHARS = 2750
 
 
 @dataclass
@@ -53,6 +57,12 @@ def fingerprint(entry: FeedEntry) -> str:
     """What, if it changes, makes an entry worth reading again: not its GUID, not tracking parameters."""
     basis = "\x1f".join([canonical_url(entry.url) if entry.url else "", entry.title, entry.text])
     return hashlib.sha256(basis.encode()).hexdigest()
+
+
+def recent_token(article: ArticleMessage) -> str:
+    """A short token of an entry as handed on: its id and its content. Ten hex digits: a new entry taken for
+    one of a feed's few hundred recent ones is a chance of about one in 10^9."""
+    return hashlib.sha256(f"{article.article_id}\x1f{article.fingerprint}".encode()).hexdigest()[:10]
 
 
 def entry_message(feed: FeedConfig, entry: FeedEntry, *, catch_up: bool = False) -> ArticleMessage:
@@ -106,12 +116,18 @@ def fetch_feed(message: FeedMessage) -> FeedOutcome:
     backlog = not state.get("last_success")
     budget_ends = time.monotonic() + PAGE_BUDGET_SECONDS
     messages = [entry_message(feed, entry) for entry in parsed.entries]
-    seen_before = seen.get_many([m.article_id for m in messages])  # one request per hundred entries
+    tokens = [recent_token(m) for m in messages]
+    recent = set(str(state.get("recent", "")).split())
+    # only the entries the last poll did not list are looked up: one request per hundred of them
+    unknown = [m.article_id for m, token in zip(messages, tokens, strict=True) if token not in recent]
+    seen_before = seen.get_many(unknown) if unknown else {}
     handed: list[ArticleMessage] = []
-    for entry, article in zip(parsed.entries, messages, strict=True):
+    listed: list[str] = []  # the tokens of the entries handed on or unchanged: the next poll's `recent`
+    for entry, article, token in zip(parsed.entries, messages, tokens, strict=True):
         known = seen_before.get(article.article_id, {})
-        if known.get("fingerprint") == article.fingerprint:
+        if token in recent or known.get("fingerprint") == article.fingerprint:
             outcome.unchanged += 1
+            listed.append(token)
             continue
         # the same article twice in one feed (one link under two GUIDs): the first one counts
         seen_before[article.article_id] = {"fingerprint": article.fingerprint}
@@ -135,15 +151,20 @@ def fetch_feed(message: FeedMessage) -> FeedOutcome:
                     continue
                 article.page_note = f"feed text only: {exc}"
         handed.append(article)
+        listed.append(token)
         if len(handed) == 10:  # a full request's worth: handed on now, so a timeout loses no more
             outcome.new += _hand_over(seen, feed.id, handed)
+    kept = " ".join(dict.fromkeys(listed))
+    kept = kept if len(kept) <= RECENT_MAX_CHARS else ""
     if outcome.deferred:
         # entries left for later must be seen again: without the validators the next poll is a full GET,
         # never a 304 that would hide them
-        written = health.success(etag="", last_modified="", always=True)
+        written = health.success(etag="", last_modified="", recent=kept, always=True)
     else:
         written = health.success(
-            etag=response.headers.get("etag", ""), last_modified=response.headers.get("last-modified", "")
+            etag=response.headers.get("etag", ""),
+            last_modified=response.headers.get("last-modified", ""),
+            recent=kept,
         )
     # the last entries and the feed's state in one write, after the hand-over: a crash before it polls the
     # feed again in full and hands the entries on again, which every later step takes for a repeat
@@ -280,7 +301,7 @@ class _Health:
 
     def _nothing_to_write(self, validators: dict[str, str]) -> bool:
         """Whether writing this poll down would change nothing a later run reads: a healthy feed polled
-        before, the same validators, and a poll interval no longer than the schedule's rate, so the next
+        before, the same validators (and recent entries), and a poll interval no longer than the schedule's rate, so the next
         run finds the feed due whenever it was last written down. Most polls of a quiet feed are such (a 304,
         or the same document again), and skip a write."""
         state = self.state
