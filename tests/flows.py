@@ -69,17 +69,27 @@ def emails_sent(world: World) -> list[str]:
     in order (an email of a run's alerts counts each); without an SES sender, the subject of every message
     published to the email topic."""
     from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.ses.models import ses_backends
     from moto.sns.models import sns_backends
 
     if not world.sender:
         topic = sns_backends[DEFAULT_ACCOUNT_ID][aws.region()].topics[world.cloud.env["EMAIL_TOPIC_ARN"]]
         return [f"{subject} → topic" for _, _, subject, *_ in topic.sent_notifications]
-    sent = ses_backends[DEFAULT_ACCOUNT_ID][aws.region()].sent_messages
+    return [alert for mail in emails_by_message(world) for alert in mail.split(" + ")]
+
+
+def emails_by_message(world: World) -> list[str]:
+    """Every email SES accepted, in order: the titles of the alerts in it, joined by " + ", then the
+    recipients."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    to = " → {}".format
     return [
-        f"{html.unescape(title)} → {','.join(m.destinations['ToAddresses'])}"
-        for m in sent
-        for title in re.findall(r"<h2>(.*?)</h2>", m.body)
+        " + ".join(
+            html.unescape(title) + to(",".join(m.destinations["ToAddresses"]))
+            for title in re.findall(r"<h2>(.*?)</h2>", m.body, re.S)
+        )
+        for m in ses_backends[DEFAULT_ACCOUNT_ID][aws.region()].sent_messages
     ]
 
 
@@ -93,6 +103,8 @@ class Outcome:
     ledger: set[tuple[str, ...]]
     dead: dict[str, int] = field(default_factory=dict, compare=False)  # messages left in each DLQ
     failures: dict[str, int] = field(default_factory=dict, compare=False)  # messages each function failed
+    # each email's alerts, sorted: which alerts went together (a run's), compared only where asked
+    messages: list[str] = field(default_factory=list, compare=False)
 
 
 def outcome(world: World) -> Outcome:
@@ -103,6 +115,7 @@ def outcome(world: World) -> Outcome:
         ledger=ledger_rows(world),
         dead=world.flow.dead_letters(),
         failures=dict(world.flow.failures),
+        messages=sorted(emails_by_message(world)) if world.sender else [],
     )
 
 

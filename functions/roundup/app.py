@@ -1,4 +1,4 @@
-"""Roundup: on the schedule, publish changed ledger reports and send the summaries and digests due."""
+"""Roundup: on the schedule, publish changed ledger reports and send the summaries, digests and emails due."""
 
 from localangle import coldstart
 

@@ -244,7 +244,9 @@ def _dynamodb_writes(operation: str, body: bytes) -> float:
 
 
 def _dynamodb_reads(operation: str, body: bytes, parsed: dict[str, Any]) -> float:
-    """Read request units of one request, from the items it returned."""
+    """Read request units of one request, from the items it returned (none for a refused request)."""
+    if "Error" in parsed:
+        return 0
     try:
         request = json.loads(body or b"{}")
     except ValueError:

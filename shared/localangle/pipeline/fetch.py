@@ -123,6 +123,7 @@ def fetch_feed(message: FeedMessage) -> FeedOutcome:
     seen_before = seen.get_many(unknown) if unknown else {}
     handed: list[ArticleMessage] = []
     listed: list[str] = []  # the tokens of the entries handed on or unchanged: the next poll's `recent`
+    waiting: set[str] = set()  # ... but for those deferred: one link twice in the feed may be both
     for entry, article, token in zip(parsed.entries, messages, tokens, strict=True):
         known = seen_before.get(article.article_id, {})
         if token in recent or known.get("fingerprint") == article.fingerprint:
@@ -135,6 +136,7 @@ def fetch_feed(message: FeedMessage) -> FeedOutcome:
         article.handed_before = "fingerprint" in known
         if entry.url and time.monotonic() > budget_ends:
             outcome.deferred += 1  # no time left in this invocation: the next poll fetches its page
+            waiting.add(token)
             continue
         if entry.url:
             try:
@@ -144,6 +146,7 @@ def fetch_feed(message: FeedMessage) -> FeedOutcome:
                 # unless it has waited long enough, when it goes on with the feed's own text.
                 if seen.defer(article.article_id, feed.id, article.catch_up) < MAX_DEFERRALS:
                     outcome.deferred += 1
+                    waiting.add(token)
                     logger.info(
                         "entry deferred",
                         extra={"feed_id": feed.id, "article_id": article.article_id, "reason": str(exc)},
@@ -154,7 +157,8 @@ def fetch_feed(message: FeedMessage) -> FeedOutcome:
         listed.append(token)
         if len(handed) == 10:  # a full request's worth: handed on now, so a timeout loses no more
             outcome.new += _hand_over(seen, feed.id, handed)
-    kept = " ".join(dict.fromkeys(listed))
+    # sorted: a feed that only reorders its entries changes nothing to write
+    kept = " ".join(sorted(set(listed) - waiting))
     kept = kept if len(kept) <= RECENT_MAX_CHARS else ""
     if outcome.deferred:
         # entries left for later must be seen again: without the validators the next poll is a full GET,
@@ -301,9 +305,9 @@ class _Health:
 
     def _nothing_to_write(self, validators: dict[str, str]) -> bool:
         """Whether writing this poll down would change nothing a later run reads: a healthy feed polled
-        before, the same validators (and recent entries), and a poll interval no longer than the schedule's rate, so the next
-        run finds the feed due whenever it was last written down. Most polls of a quiet feed are such (a 304,
-        or the same document again), and skip a write."""
+        before, the same validators and recent entries, and a poll interval no longer than the schedule's
+        rate, so the next run finds the feed due whenever it was last written down. Most polls of a quiet feed
+        are such (a 304, or the same document again), and skip a write."""
         state = self.state
         if not state.get("last_success") or state.get("failures"):
             return False

@@ -103,10 +103,10 @@ def _email(room: Newsroom) -> Send:
 
 def _flush(room: Newsroom, reason: str, store: HeldAlerts, held: Held, send: Send, rest: bool = True) -> int:
     """Send what is held for a newsroom for the reason in one message a channel, then release it; how many
-    messages went. The batch is fixed before sending, so a run that fails half way (Slack sent, SES refused)
-    sends the same batch next time, and the channels that already had it are skipped by the delivery's
-    idempotency key. That run then sends what was held since, in a message of its own, unless not `rest`
-    (a digest whose batch failed in its hour, sent now, while the rest waits for the next hour)."""
+    batches were sent. The batch is fixed before sending, so a run that fails half way (Slack sent, SES
+    refused) sends the same batch next time, and the channels that already had it are skipped by the
+    delivery's idempotency key. That run then sends what was held since, in a message of its own, unless
+    not `rest` (a digest whose batch failed in its hour, sent now, while the rest waits for its hour)."""
     pending = dict(held.pending(reason))
     keys = held.batch(reason)
     sent = 0
@@ -132,45 +132,67 @@ def _flush(room: Newsroom, reason: str, store: HeldAlerts, held: Held, send: Sen
 
 def send_summaries(now: datetime) -> int:
     """One catch-up summary per newsroom with a backlog held, each digest that is due, and one email per
-    newsroom of the alerts held for it since the last run. A newsroom whose channel fails is logged and
-    retried on the next run; the others are not held up by it."""
+    newsroom of the alerts held for it since the last run. Each is tried on its own: one that fails (a
+    revoked webhook, SES refusing) is logged and retried on the next run, and holds up no other."""
     s = settings()
     store = HeldAlerts(s.digest_table)
     sent = failed = 0
     for room in runtime.config().newsrooms:
         try:
             held = store.read(room.id)
-            catch_up = _summary(
-                room,
-                CATCH_UP,
-                "Catching up: {n} alert{s} from earlier reports",
-                "These come from reports already published when localangle began watching (a new feed's "
-                "backlog, or an archive read for a newly tracked story). Their figures are in the ledger; "
-                "here they are in one message rather than one each.",
-            )
-            sent += _flush(room, CATCH_UP, store, held, catch_up)
-            under_way = held.batch(DIGEST) is not None
-            due = digest_due(room, held.last_sent(DIGEST), now)
-            if room.digest and (under_way or due):
-                digest = _summary(
-                    room,
-                    DIGEST,
-                    f"{room.digest.title()} digest for {room.name}: {{n}} alert{{s}}",
-                    f"Everything localangle found for {room.name} since the last digest.",
-                )
-                sent += _flush(room, DIGEST, store, held, digest, rest=due)
-                if due:
-                    store.mark_sent(room.id, DIGEST, now)
-            # at every run, whatever the newsroom's settings now: what was held for its email goes out
-            sent += _flush(room, EMAIL, store, held, _email(room))
-        except Exception:  # one newsroom's broken channel must not silence the others
+        except Exception:
             failed += 1
-            logger.exception("summary failed; retried on the next run", extra={"newsroom": room.id})
+            logger.exception("held alerts not read; retried on the next run", extra={"newsroom": room.id})
+            continue
+        for reason, step in _steps(room, store, held, now):
+            try:
+                sent += step()
+            except Exception:  # one broken channel must not silence the others
+                failed += 1
+                logger.exception(
+                    "summary failed; retried on the next run", extra={"newsroom": room.id, "reason": reason}
+                )
     metrics.add_metric(name="SummariesSent", unit="Count", value=sent)
     metrics.add_metric(name="SummaryFailures", unit="Count", value=failed)
     return sent
 
 
+def _steps(
+    room: Newsroom, store: HeldAlerts, held: Held, now: datetime
+) -> list[tuple[str, Callable[[], int]]]:
+    """What a run may send a newsroom: its catch-up summary, its digest when due (or one under way), and the
+    email of what was held for it since the last run, whatever its settings are now."""
+    catch_up = _summary(
+        room,
+        CATCH_UP,
+        "Catching up: {n} alert{s} from earlier reports",
+        "These come from reports already published when localangle began watching (a new feed's "
+        "backlog, or an archive read for a newly tracked story). Their figures are in the ledger; "
+        "here they are in one message rather than one each.",
+    )
+    steps: list[tuple[str, Callable[[], int]]] = [
+        (CATCH_UP, lambda: _flush(room, CATCH_UP, store, held, catch_up))
+    ]
+    due = digest_due(room, held.last_sent(DIGEST), now)
+    if room.digest and (held.batch(DIGEST) is not None or due):
+        digest = _summary(
+            room,
+            DIGEST,
+            f"{room.digest.title()} digest for {room.name}: {{n}} alert{{s}}",
+            f"Everything localangle found for {room.name} since the last digest.",
+        )
+
+        def send_digest() -> int:
+            made = _flush(room, DIGEST, store, held, digest, rest=due)
+            if due:
+                store.mark_sent(room.id, DIGEST, now)
+            return made
+
+        steps.append((DIGEST, send_digest))
+    steps.append((EMAIL, lambda: _flush(room, EMAIL, store, held, _email(room))))
+    return steps
+
+
 def roundup(now: datetime) -> dict[str, int]:
-    """What the scheduled roundup did: reports published, summaries and digests sent."""
+    """What the scheduled roundup did: reports published; summaries, digests and emails sent."""
     return {"reports": len(publish_reports(now)), "summaries": send_summaries(now)}
