@@ -45,11 +45,10 @@ def test_every_dlq_and_every_function_has_an_alarm_to_the_operations_topic() -> 
     errors = [a for a in alarms.values() if a["Namespace"] == "AWS/Lambda" and a["MetricName"] == "Errors"]
     functions = [lid for lid, r in RESOURCES.items() if r["Type"] == "AWS::Serverless::Function"]
     assert sorted(_watched(a)["Ref"] for a in errors) == sorted(functions)
-    [feeds] = [a for a in alarms.values() if a["MetricName"] == "FeedsFailing"]
     namespace = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]["POWERTOOLS_METRICS_NAMESPACE"]
-    assert (
-        feeds["Namespace"] == namespace and _watched(feeds) == "localangle"
-    )  # Powertools' service dimension
+    for ours in ("FeedsFailing", "SummaryFailures"):  # gauges the functions publish, by Powertools' service
+        [alarm] = [a for a in alarms.values() if a["MetricName"] == ours]
+        assert alarm["Namespace"] == namespace and _watched(alarm) == "localangle"
 
 
 def test_every_function_logs_to_a_group_with_the_retention_set() -> None:
