@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from localangle.adapters.storage import LedgerTable
 from localangle.local.world import World
 from localangle.models.alert import Alert, Claim, Source
-from localangle.pipeline.send import carriers
+from localangle.pipeline.send import carriers, carriers_of
 from localangle.render import view, with_carriers
 
 OP = "nca-2014-online-child-abuse"
@@ -52,6 +52,13 @@ def test_an_alert_lists_the_outlets_of_each_story_apart(world: World) -> None:
         headline="h", created_at=datetime(2014, 7, 16, tzinfo=UTC), trigger=_source("local", "Local Paper"),
     )  # fmt: skip
     stories = carriers(table, alert)
+    # an email of several alerts reads their stories in one request for the operation
+    reads: list[list[str]] = []
+    read = table.story_sources
+    table.story_sources = lambda op, ids: reads.append(ids) or read(op, ids)  # type: ignore[method-assign]
+    other = alert.model_copy(update={"key": "k2", "trigger": _source("copy0", "Gazette 0")})
+    assert carriers_of(table, [alert, other]) == [stories, stories]
+    assert reads == [["wire", "local", "copy0"]]
     assert [[s.outlet for s in story] for story in stories] == [
         ["Agency", "Gazette 0", "Gazette 1", "Gazette 2"]
     ]

@@ -93,8 +93,8 @@ def _email(room: Newsroom) -> Send:
     story as of now."""
 
     def deliveries(what: str, alerts: list[Alert]) -> list[sending.Delivery]:
-        table = LedgerTable(settings().ledger_table)
-        views: list[AlertView] = [with_carriers(view(a), sending.carriers(table, a)) for a in alerts]
+        stories = sending.carriers_of(LedgerTable(settings().ledger_table), alerts)
+        views: list[AlertView] = [with_carriers(view(a), s) for a, s in zip(alerts, stories, strict=True)]
         mail = [d for d in sending.deliveries(room, what, views[0]) if d.channel == "email"]
         return [d.model_copy(update={"more": views[1:]}) for d in mail]
 

@@ -162,10 +162,24 @@ def send_notice(notice: FeedNotice) -> int:
 def carriers(table: LedgerTable, alert: Alert) -> list[list[Source]]:
     """For each story behind the alert's figures that ran in more than one outlet (syndicated copies),
     every source that ran it, as of now; one list per story, never merged across stories."""
-    ids = dict.fromkeys(c.origin.article_id for c in [*alert.claims, *alert.figures])
-    ids.setdefault(alert.trigger.article_id)
-    stories = table.story_sources(alert.operation, list(ids))
-    return [stories[a] for a in ids if len(stories.get(a, [])) > 1]
+    return carriers_of(table, [alert])[0]
+
+
+def carriers_of(table: LedgerTable, alerts: list[Alert]) -> list[list[list[Source]]]:
+    """`carriers` of each alert, its stories read in one request per operation (for an email of a run's
+    alerts, not one per alert)."""
+    wanted: list[dict[str, None]] = []
+    by_operation: dict[str, dict[str, None]] = {}
+    for alert in alerts:
+        ids = dict.fromkeys(c.origin.article_id for c in [*alert.claims, *alert.figures])
+        ids.setdefault(alert.trigger.article_id)
+        wanted.append(ids)
+        by_operation.setdefault(alert.operation, {}).update(ids)
+    stories = {op: table.story_sources(op, list(ids)) for op, ids in by_operation.items()}
+    return [
+        [stories[alert.operation][a] for a in ids if len(stories[alert.operation].get(a, [])) > 1]
+        for alert, ids in zip(alerts, wanted, strict=True)
+    ]
 
 
 def send_alert(message: AlertMessage) -> int:
