@@ -77,19 +77,24 @@ def emails_sent(world: World) -> list[str]:
     return [alert for mail in emails_by_message(world) for alert in mail.split(" + ")]
 
 
-def emails_by_message(world: World) -> list[str]:
-    """Every email SES accepted, in order: the titles of the alerts in it, joined by " + ", then the
-    recipients."""
+def ses_sent() -> list[Any]:
+    """Every email moto's SES accepted, in order (subject, destinations, body: the HTML part)."""
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends
 
+    return list(ses_backends[DEFAULT_ACCOUNT_ID][aws.region()].sent_messages)
+
+
+def emails_by_message(world: World) -> list[str]:
+    """Every email SES accepted, in order: the titles of the alerts in it, joined by " + ", then the
+    recipients."""
     to = " → {}".format
     return [
         " + ".join(
             html.unescape(title) + to(",".join(m.destinations["ToAddresses"]))
             for title in re.findall(r"<h2>(.*?)</h2>", m.body, re.S)
         )
-        for m in ses_backends[DEFAULT_ACCOUNT_ID][aws.region()].sent_messages
+        for m in ses_sent()
     ]
 
 

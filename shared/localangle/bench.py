@@ -281,16 +281,15 @@ def end_to_end(root: Path, outlets: list[corpus.Outlet]) -> dict[str, Any]:
                 name: {op: round(n / new, 3) for op, n in c.most_common()}
                 for name, c in sorted(by_function.items())
             },
-            "dynamodb_write_units_per_article_by_function": {
-                name: round(units / new, 2)
-                for name, units in sorted(meter.write_units.items(), key=lambda x: -x[1])
-            },
-            "dynamodb_read_units_per_article_by_function": {
-                name: round(units / new, 2)
-                for name, units in sorted(meter.read_units.items(), key=lambda x: -x[1])
-            },
+            "dynamodb_write_units_per_article_by_function": _per_article(meter.write_units, new),
+            "dynamodb_read_units_per_article_by_function": _per_article(meter.read_units, new),
             "prices": f"{cost.PRICES_REGION}, read {cost.PRICES_READ}",
         }
+
+
+def _per_article(units: dict[str, float], articles: int) -> dict[str, float]:
+    """Units by function over the articles, the largest first."""
+    return {name: round(n / articles, 2) for name, n in sorted(units.items(), key=lambda x: -x[1])}
 
 
 def _usage(

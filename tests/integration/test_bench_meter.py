@@ -3,7 +3,10 @@ processes every article of its corpus and prices what it used."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from localangle import bench, corpus
 from localangle.adapters import aws
@@ -11,6 +14,16 @@ from localangle.local.world import World
 from localangle.meter import OUTSIDE, AwsMeter
 from tests.conftest import ROOT
 from tests.faults import AwsFaults
+
+
+@contextmanager
+def _feeds_with_one_item(tmp_path: Path, size: int) -> Iterator[tuple[World, AwsMeter, str, Any]]:
+    """A metered world whose feeds table holds one item, "a", of about `size` bytes, put unmetered."""
+    with World(ROOT, [], [], tmp_path / "flow.log") as world, AwsMeter(world.flow) as meter:
+        feeds = world.cloud.env["FEEDS_TABLE"]
+        dynamodb = aws.client("dynamodb")
+        dynamodb.put_item(TableName=feeds, Item={"feed_id": {"S": "a"}, "blob": {"S": "x" * size}})
+        yield world, meter, feeds, dynamodb
 
 
 def test_every_request_is_charged_to_the_function_that_made_it(tmp_path: Path) -> None:
@@ -57,10 +70,7 @@ def test_the_end_to_end_run_processes_every_article_and_prices_it() -> None:
 
 
 def test_a_write_costs_the_larger_of_the_item_before_and_after(tmp_path: Path) -> None:
-    with World(ROOT, [], [], tmp_path / "flow.log") as world, AwsMeter(world.flow) as meter:
-        feeds = world.cloud.env["FEEDS_TABLE"]
-        dynamodb = aws.client("dynamodb")
-        dynamodb.put_item(TableName=feeds, Item={"feed_id": {"S": "a"}, "blob": {"S": "x" * 3000}})  # set-up
+    with _feeds_with_one_item(tmp_path, 3000) as (world, meter, feeds, dynamodb):
         world.flow.current = "fetch_feed"
         dynamodb.update_item(
             TableName=feeds,
@@ -100,10 +110,7 @@ def test_an_item_is_sized_as_dynamodb_bills_it_not_as_its_json() -> None:
 
 
 def test_a_batch_read_costs_every_key_asked_found_or_not(tmp_path: Path) -> None:
-    with World(ROOT, [], [], tmp_path / "flow.log") as world, AwsMeter(world.flow) as meter:
-        feeds = world.cloud.env["FEEDS_TABLE"]
-        dynamodb = aws.client("dynamodb")
-        dynamodb.put_item(TableName=feeds, Item={"feed_id": {"S": "a"}, "blob": {"S": "x" * 5000}})  # set-up
+    with _feeds_with_one_item(tmp_path, 5000) as (world, meter, feeds, dynamodb):
         world.flow.current = "schedule_feeds"
         keys = [{"feed_id": {"S": f}} for f in ("a", "b", "c")]
         dynamodb.batch_get_item(RequestItems={feeds: {"Keys": keys, "ConsistentRead": True}})

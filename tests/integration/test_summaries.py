@@ -15,7 +15,7 @@ from localangle.local.replay import NATIONAL_DESK
 from localangle.local.world import World
 from localangle.models.config import Newsroom
 from tests.conftest import ARTICLES, ROOT, SEEDS, operation_texts
-from tests.flows import emails_sent
+from tests.flows import emails_sent, ses_sent
 
 T0 = datetime(2014, 7, 16, 9, 0, tzinfo=UTC)
 STORIES = {
@@ -152,13 +152,7 @@ def test_a_refused_summary_is_sent_again_whole_and_does_not_hold_up_other_newsro
 
 def _mail(world: World) -> list[tuple[str, str]]:
     """(recipients, subject) of every email SES accepted, in order."""
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.ses.models import ses_backends
-
-    from localangle.adapters import aws
-
-    sent = ses_backends[DEFAULT_ACCOUNT_ID][aws.region()].sent_messages
-    return [(",".join(m.destinations["ToAddresses"]), m.subject) for m in sent]
+    return [(",".join(m.destinations["ToAddresses"]), m.subject) for m in ses_sent()]
 
 
 def test_a_runs_alerts_reach_a_newsrooms_email_as_one_email_and_its_slack_one_by_one(tmp_path: Path) -> None:
@@ -197,16 +191,7 @@ def test_a_runs_alerts_reach_a_newsrooms_email_as_one_email_and_its_slack_one_by
             "New regional angle: Devon and Cornwall → national.desk@newsroom.example",
             "New regional angle: Devon and Cornwall → newsdesk@south-west.example",
         ]
-        from moto.core import DEFAULT_ACCOUNT_ID
-        from moto.ses.models import ses_backends
-
-        from localangle.adapters import aws
-
-        bundle = next(
-            m
-            for m in ses_backends[DEFAULT_ACCOUNT_ID][aws.region()].sent_messages
-            if m.subject.startswith("[localangle] 2 alerts")
-        )
+        bundle = next(m for m in ses_sent() if m.subject.startswith("[localangle] 2 alerts"))
         assert "Why:" in bundle.body and "Warrington" in bundle.body and "<hr>" in bundle.body
         # And the next run, with nothing new, sends nothing
         world.tick(T0 + timedelta(minutes=30))

@@ -28,3 +28,18 @@ def test_every_model_of_the_package_builds() -> None:
     for model in models:
         assert model.model_rebuild(force=True) is not False, model
         assert model.__pydantic_complete__, model
+
+
+def test_an_email_address_that_could_break_a_mail_header_is_refused() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from localangle.models.config import Newsroom, OpsChannel
+
+    room = {"id": "desk", "name": "Desk", "patch": ["uk"]}
+    assert Newsroom.model_validate({**room, "email": ["news@desk.example"]}).email == ["news@desk.example"]
+    for bad in ("news@desk.example\r\nBcc: all@else.example", "news desk@desk.example", "newsdesk"):
+        with pytest.raises(ValidationError):
+            Newsroom.model_validate({**room, "email": [bad]})
+        with pytest.raises(ValidationError):
+            OpsChannel.model_validate({"email": [bad]})

@@ -9,6 +9,9 @@ from pydantic import Field, HttpUrl, field_validator
 from localangle.models.base import Model
 from localangle.models.operation import Operation, Slug
 
+# an address as a mail header can carry it: no spaces or line breaks (a header injection), one @, a dot after
+EmailAddress = Annotated[str, Field(pattern=r"^[^@\s\r\n]+@[^@\s\r\n]+\.[^@\s\r\n]+$")]
+
 
 class FeedConfig(Model):
     """An outlet's feed and the patch it covers."""
@@ -37,9 +40,7 @@ class OpsChannel(Model):
     """Where a newsroom hears about the service itself (a feed failing); its alert channels if unset."""
 
     slack: SlackChannel | None = None
-    email: list[Annotated[str, Field(pattern=r"^[^@\s\r\n]+@[^@\s\r\n]+\.[^@\s\r\n]+$")]] = Field(
-        default_factory=list
-    )
+    email: list[EmailAddress] = Field(default_factory=list)
 
 
 class Newsroom(Model):
@@ -50,9 +51,7 @@ class Newsroom(Model):
     patch: list[str] = Field(description="scopes the newsroom covers; ['uk'] for a national desk")
     operations: list[str] = Field(default_factory=list, description="operation ids; empty means all")
     slack: SlackChannel | None = None
-    email: list[Annotated[str, Field(pattern=r"^[^@\s\r\n]+@[^@\s\r\n]+\.[^@\s\r\n]+$")]] = Field(
-        default_factory=list
-    )
+    email: list[EmailAddress] = Field(default_factory=list)
     email_every: Literal["run", "alert"] = Field(
         default="run",
         description="'run': one email a scheduled run with the alerts raised since the last, each in full; "
