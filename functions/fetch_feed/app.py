@@ -1,4 +1,4 @@
-"""FetchFeed: poll one feed per message, archive new entries' pages and queue them."""
+"""FetchFeed: poll one feed per message (a batch's feeds at once), archive new entries' pages, queue them."""
 
 from localangle import coldstart
 
@@ -8,7 +8,7 @@ with coldstart.imports():
     from localangle.batch import process_batch
     from localangle.models.messages import FeedMessage
     from localangle.observability import logger, metrics
-    from localangle.pipeline.fetch import fetch_feed
+    from localangle.pipeline.fetch import FEEDS_AT_ONCE, fetch_feed
 
 
 def record_handler(body: str) -> None:
@@ -18,4 +18,4 @@ def record_handler(body: str) -> None:
 @logger.inject_lambda_context
 @metrics.log_metrics(capture_cold_start_metric=True)
 def handler(event: dict, context: LambdaContext) -> dict:
-    return process_batch(event, record_handler)
+    return process_batch(event, record_handler, workers=FEEDS_AT_ONCE)

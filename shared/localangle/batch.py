@@ -7,6 +7,10 @@ records come back; on a FIFO queue the first failure also returns every record a
 group is never judged out of order; and when no record succeeded the invocation fails, as Powertools makes it
 fail, so Lambda's Errors metric and the alarms on it see a consumer that is failing altogether.
 
+A stage that mostly waits on other servers (FetchFeed: outlets' feeds and pages) hands the records to
+`workers` threads at once, so a batch waits for its slowest record rather than for the sum of them; its
+handler must then be safe to run concurrently. Failures are reported exactly as when handled in turn.
+
 A stage whose writes are cheaper made together (ten rows in one request, ten articles in one archive object)
 hands each record's result to `finish` once the batch is read: if `finish` fails, every record it was given
 fails with it and comes back; it must be idempotent, as those records are read and finished again.
@@ -14,7 +18,9 @@ fails with it and comes back; it must be idempotent, as those records are read a
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from localangle.observability import logger
@@ -33,18 +39,23 @@ def process_batch(
     *,
     fifo: bool = False,
     finish: Callable[[list[T]], object] | None = None,
+    workers: int = 1,
 ) -> BatchResponse:
-    """Hand each record's body to `handle`, then the results that are not None to `finish`; the response
-    lists the records that failed."""
+    """Hand each record's body to `handle` (in `workers` threads at once, never on a FIFO queue), then the
+    results that are not None to `finish`; the response lists the records that failed."""
     if not isinstance(event.get("Records"), list):
         raise ValueError("not an SQS event: it has no Records")
     records = event["Records"]
     failed: list[str] = []
     results: list[tuple[str, T]] = []
     first: Exception | None = None
+    if workers > 1 and not fifo and len(records) > 1:
+        outcomes = list(_pool(workers).map(lambda r: _attempt(handle, r), records))
+    else:
+        outcomes = None
     for n, record in enumerate(records):
         try:
-            result = handle(record["body"])
+            result = outcomes[n].result() if outcomes is not None else handle(record["body"])
         except Exception as exc:
             # the stage logged its own failure with the message's keys; a body that is not a message at
             # all never reached it, so the message id and the error are logged here for every failure
@@ -73,3 +84,35 @@ def process_batch(
     if records and len(failed) == len(records):
         raise BatchFailed(f"all {len(records)} records failed; the first: {first!r}") from first
     return {"batchItemFailures": [{"itemIdentifier": m} for m in failed]}
+
+
+class _Outcome:
+    """A record's result or its error, handed back from a worker thread."""
+
+    def __init__(self, value: Any = None, error: Exception | None = None) -> None:
+        self.value, self.error = value, error
+
+    def result(self) -> Any:
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+def _attempt(handle: Callable[[str], T], record: Mapping[str, Any]) -> _Outcome:
+    try:
+        return _Outcome(handle(record["body"]))
+    except Exception as exc:
+        return _Outcome(error=exc)
+
+
+_pools: dict[int, ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def _pool(workers: int) -> ThreadPoolExecutor:
+    """One pool per size for the life of the process: a warm function's threads, and what each keeps (its
+    own DynamoDB table objects, adapters/aws.py), serve every later invocation."""
+    with _pools_lock:
+        if workers not in _pools:
+            _pools[workers] = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="record")
+        return _pools[workers]

@@ -238,7 +238,6 @@ def end_to_end(root: Path, outlets: list[corpus.Outlet]) -> dict[str, Any]:
         world.upload_config()
         log = Path(tmp) / "flow.log"
         log_start = log.stat().st_size if log.exists() else 0
-        http_start = len(world.site.requests)
         flow = world.flow
         busy_start, invocations_start = dict(flow.busy), dict(flow.invocations)
         chunks_start = dict(flow.receive_chunks)
@@ -254,7 +253,7 @@ def end_to_end(root: Path, outlets: list[corpus.Outlet]) -> dict[str, Any]:
                     i += 1
                 world.tick(now)
         elapsed = time.perf_counter() - start
-        usage = _usage(world, meter, busy_start, invocations_start, http_start, chunks_start)
+        usage = _usage(world, meter, busy_start, invocations_start, chunks_start)
         usage.log_bytes = (log.stat().st_size if log.exists() else 0) - log_start
         new = flow.consumed.get("ArticleQueue", 0)
         dollars = cost.dollars(usage)
@@ -297,7 +296,6 @@ def _usage(
     meter: AwsMeter,
     busy: dict[str, float],
     invocations: dict[str, int],
-    http_start: int,
     chunks: dict[str, int],
 ) -> cost.Usage:
     """What the metered part of the run used: each function's invocations, time, requests by service and
@@ -309,6 +307,7 @@ def _usage(
             invocations=n - invocations.get(name, 0),
             seconds=flow.busy.get(name, 0.0) - busy.get(name, 0.0),
             aws_seconds=meter.aws_seconds.get(name, 0.0),
+            waits=meter.wait_seconds(name),
         )
         for name, n in flow.invocations.items()
     }
@@ -317,7 +316,6 @@ def _usage(
         for key, count in meter.calls.get(name, Counter()).items():
             service = key.split(".")[0]
             use.requests[service] = use.requests.get(service, 0) + count
-    functions["fetch_feed"].http_requests = len(world.site.requests) - http_start  # feeds and pages
     usage = cost.Usage(
         functions=functions,
         s3_put=meter.s3_put,

@@ -43,7 +43,8 @@ FULL_VCPU_MB = 1769
 
 # What waiting costs, where the run on moto and 127.0.0.1 cannot show it: typical latencies from inside the
 # region for each AWS service's requests, and for an outlet's web server (feeds, pages) across the internet.
-# A function is billed while it waits, so these are part of its duration.
+# A function is billed while it waits, so these are part of its duration: the meter adds them up along each
+# thread of an invocation (meter.py), as requests made in threads at once are waited for together.
 LATENCY_MS: dict[str, float] = {
     "dynamodb": 6,
     "s3": 25,
@@ -62,23 +63,19 @@ class FunctionUse:
     memory_mb: int
     invocations: int = 0
     seconds: float = 0.0  # wall clock in the handler, on this machine, moto's own work included
-    aws_seconds: float = 0.0  # of which inside AWS calls (moto here; the network in AWS)
+    aws_seconds: float = 0.0  # of which moto's work answering AWS calls (the network's in AWS)
     requests: dict[str, int] = field(default_factory=dict)  # service → requests
-    http_requests: int = 0  # feeds and pages fetched
+    waits: float = 0.0  # seconds its requests would wait in AWS (LATENCY_MS), as the meter adds them up
 
     def compute_seconds(self) -> float:
         """Our own work: the handler's time without the time moto took to answer."""
         return max(0.0, self.seconds - self.aws_seconds)
 
-    def wait_seconds(self) -> float:
-        aws = sum(n * LATENCY_MS.get(service, 10) for service, n in self.requests.items())
-        return (aws + self.http_requests * LATENCY_MS["http"]) / 1000
-
     def gb_seconds(self) -> float:
         """Below a full vCPU, CPU-bound work runs slower in proportion to the memory, so it costs the same
         GB-seconds as at 1,769 MB; waiting is billed at the configured memory."""
         gb = self.memory_mb / 1024
-        return self.compute_seconds() * max(gb, FULL_VCPU_MB / 1024) + self.wait_seconds() * gb
+        return self.compute_seconds() * max(gb, FULL_VCPU_MB / 1024) + self.waits * gb
 
 
 @dataclass

@@ -2,9 +2,16 @@
 the function that made it, with what AWS would bill for it (S3 request classes, DynamoDB request units, SQS
 64 KB chunks, SES recipients).
 
-Requests are counted at `before-send`, once per attempt (a retried request is billed again); time inside each
-API call is taken from `before-call` to `after-call`. The hooks are registered on boto3's default session,
-where moto answers, and the cached clients are replaced so that they carry them.
+Requests are counted at `before-send`, once per attempt (a retried request is billed again); the CPU time
+moto spends answering each API call is taken, in the calling thread, from `before-call` to `after-call`.
+
+What a function waits for, billed in AWS but instant here, is modelled from the requests it makes (each
+AWS request and each page or feed fetched waits `cost.LATENCY_MS`) along each thread: an invocation waits
+for the requests of the thread that ran the handler, plus those of its busiest worker thread (FetchFeed polls
+a batch's feeds in threads at once), not for the sum of every thread's.
+
+The hooks are registered on boto3's default session, where moto answers, and the cached clients are
+replaced so that they carry them.
 
 A single-item DynamoDB write (PutItem, UpdateItem, DeleteItem) is priced once per call, on the larger of the
 item before and after it (an UpdateItem that sets one
@@ -18,6 +25,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import threading
 import time
 from collections import Counter
 from typing import Any
@@ -28,7 +36,8 @@ import botocore.exceptions
 from boto3.dynamodb.types import TypeSerializer
 
 from localangle.adapters import aws
-from localangle.cost import read_units, write_units
+from localangle.adapters.http import HttpClient
+from localangle.cost import LATENCY_MS, read_units, write_units
 from localangle.local.driver import Flow
 
 SINGLE_WRITES = {"PutItem", "UpdateItem", "DeleteItem"}
@@ -51,6 +60,29 @@ class AwsMeter:
         self.read_units: dict[str, float] = {}  # DynamoDB read units by function
         self._peeker: Any = None
         self._keys: dict[str, tuple[str, ...]] = {}
+        # (function, invocation, thread) → milliseconds its requests would wait in AWS
+        self._waits: dict[tuple[str, int, int], float] = {}
+        self._main = threading.get_ident()  # the thread the local driver runs handlers in
+        self._lock = threading.RLock()  # the hooks run in every thread that makes a request
+        self._http_get: Any = None
+
+    def wait_seconds(self, function: str) -> float:
+        """How long the function's invocations would wait on other services in all: for each, what the
+        handler's own thread waits, plus the longest wait of any other thread it ran."""
+        main: dict[int, float] = {}
+        others: dict[int, float] = {}
+        for (name, invocation, thread), ms in self._waits.items():
+            if name != function:
+                continue
+            if thread == self._main:
+                main[invocation] = main.get(invocation, 0.0) + ms
+            else:
+                others[invocation] = max(others.get(invocation, 0.0), ms)
+        return (sum(main.values()) + sum(others.values())) / 1000
+
+    def _wait(self, function: str, ms: float) -> None:
+        key = (function, self.flow.invocations.get(function, 0), threading.get_ident())
+        self._waits[key] = self._waits.get(key, 0.0) + ms
 
     def function_calls(self) -> dict[str, Counter[str]]:
         """What the functions asked of AWS, without what the local driver did in Lambda's place."""
@@ -60,11 +92,16 @@ class AwsMeter:
         return self.flow.current or OUTSIDE
 
     def _before_send(self, request: Any, event_name: str, **kwargs: Any) -> None:
+        with self._lock:
+            self._count(request, event_name)
+
+    def _count(self, request: Any, event_name: str) -> None:
         service, operation = event_name.split(".")[1:3]
         function = self._function()
         self.calls.setdefault(function, Counter())[f"{service}.{operation}"] += 1
         if function == OUTSIDE:
             return  # not the product's request: Lambda's pollers are priced from the invocations instead
+        self._wait(function, LATENCY_MS.get(service, 10))
         body = request.body or b""
         size = len(body) if isinstance(body, bytes | str) else 0
         if service == "s3":
@@ -114,18 +151,22 @@ class AwsMeter:
         service, operation = event_name.split(".")[1:3]
         body = _bytes(params.get("body", b""))
         if service == "dynamodb" and operation in SINGLE_WRITES and self._function() != OUTSIDE:
-            peeked = time.perf_counter()
+            peeked = time.thread_time()
             context["meter_item_before"] = self._item_size(body)
-            context["meter_peek_seconds"] = time.perf_counter() - peeked
-        context["meter_started"] = time.perf_counter()
+            context["meter_peek_seconds"] = time.thread_time() - peeked
+        context["meter_started"] = time.thread_time()
         context["meter_body"] = body
 
     def _after_call(self, event_name: str, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        with self._lock:
+            self._charge(event_name, parsed, context)
+
+    def _charge(self, event_name: str, parsed: dict[str, Any], context: dict[str, Any]) -> None:
         started = context.get("meter_started")
         if started is None:
             return
         function = self._function()
-        spent = time.perf_counter() - started + context.get("meter_peek_seconds", 0.0)
+        spent = time.thread_time() - started + context.get("meter_peek_seconds", 0.0)
         service, operation = event_name.split(".")[1:3]
         body = _bytes(context.get("meter_body"))
         if service == "dynamodb" and function != OUTSIDE:
@@ -133,9 +174,9 @@ class AwsMeter:
             self.dynamodb_read_units += units
             self.read_units[function] = self.read_units.get(function, 0.0) + units
             if operation in SINGLE_WRITES:
-                peeked = time.perf_counter()
+                peeked = time.thread_time()
                 after = self._item_size(body)
-                spent += time.perf_counter() - peeked
+                spent += time.thread_time() - peeked
                 sent = _dynamodb_writes(operation, body) if operation == "PutItem" else 0
                 size = max(context.get("meter_item_before", 0), after)
                 self._add_writes(function, max(sent, write_units(size)))
@@ -149,6 +190,15 @@ class AwsMeter:
         aws.reset()  # clients copy the session's hooks when made: make them again
         region = aws.client("dynamodb").meta.region_name
         self._peeker = boto3.session.Session().client("dynamodb", region_name=region)  # unmetered
+        self._http_get = HttpClient.get
+        meter = self
+
+        def get(client: HttpClient, url: str, **kwargs: Any) -> Any:
+            with meter._lock:
+                meter._wait(meter._function(), LATENCY_MS["http"])
+            return meter._http_get(client, url, **kwargs)
+
+        HttpClient.get = get  # type: ignore[method-assign,assignment]
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -157,6 +207,7 @@ class AwsMeter:
         events.unregister("before-send", self._before_send)
         events.unregister("before-call", self._before_call)
         events.unregister("after-call", self._after_call)
+        HttpClient.get = self._http_get  # type: ignore[method-assign]
         aws.reset()
 
 

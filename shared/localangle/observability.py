@@ -9,15 +9,28 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics
 
+
+class _Metrics(Metrics):
+    """Powertools' Metrics, whose metric set is one dict shared by every thread: adding to it is locked, so
+    that FetchFeed's concurrent records (batch.py) lose no count."""
+
+    _lock = threading.Lock()
+
+    def add_metric(self, *args: Any, **kwargs: Any) -> None:
+        with self._lock:
+            super().add_metric(*args, **kwargs)
+
+
 # Local runs (demo, replay) send these structured logs to a file while their world runs (local/world.py),
 # so the terminal shows what an editor reads.
 logger = Logger(service="localangle")
-metrics = Metrics(
+metrics = _Metrics(
     namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "localangle"), service="localangle"
 )
 
@@ -28,14 +41,15 @@ R = TypeVar("R")
 
 def log_keys(keys: Callable[[Any], dict[str, str | None]]) -> Callable[[Callable[[M], R]], Callable[[M], R]]:
     """Every line logged while the decorated stage handles one message carries the message's ids (feed id,
-    article id, operation id, alert key), whichever of them it has; they are removed again after it. A
-    message that fails is logged with its error before the failure goes on to the batch processor."""
+    article id, operation id, alert key), whichever of them it has; they are removed again after it. They are
+    the thread's own keys, as a batch's records may be handled in threads at once. A message that fails is
+    logged with its error before the failure goes on to the batch processor."""
 
     def wrap(stage: Callable[[M], R]) -> Callable[[M], R]:
         @functools.wraps(stage)
         def handle(message: M) -> R:
             extra = {k: v for k, v in keys(message).items() if v}
-            logger.append_keys(**extra)
+            logger.thread_safe_append_keys(**extra)
             try:
                 return stage(message)
             except Exception:
@@ -43,7 +57,7 @@ def log_keys(keys: Callable[[Any], dict[str, str | None]]) -> Callable[[Callable
                 logger.exception("message failed; it will be retried")
                 raise
             finally:
-                logger.remove_keys(list(extra))
+                logger.thread_safe_remove_keys(list(extra))
 
         return handle
 

@@ -133,3 +133,12 @@ def test_a_malformed_message_is_reported_as_failed_not_lost(seed_world: World) -
     # When ProcessArticle handles it, Then only the malformed one goes back to the queue (and later its DLQ)
     result = seed_world.flow.handlers["process_article"](event, FakeContext("p"))
     assert result == {"batchItemFailures": [{"itemIdentifier": "bad-message"}]}
+
+
+def test_fetch_feed_polls_every_feed_of_a_batch_at_once() -> None:
+    # each feed's page budget runs from its start: a feed left waiting for a thread could outrun the timeout
+    from localangle.pipeline.fetch import FEEDS_AT_ONCE, PAGE_BUDGET_SECONDS
+
+    function = load_template(ROOT / "template.yaml")["Resources"]["FetchFeedFunction"]["Properties"]
+    assert function["Events"]["FeedQueueEvent"]["Properties"]["BatchSize"] <= FEEDS_AT_ONCE
+    assert function["Timeout"] > PAGE_BUDGET_SECONDS

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import json
+import logging
+import threading
 from collections.abc import Callable
 
 import pytest
@@ -9,6 +13,7 @@ from pydantic import ValidationError
 
 from localangle.batch import BatchFailed, process_batch
 from localangle.models.events import ScheduledEvent
+from localangle.observability import log_keys, logger
 
 
 def _event(*bodies: str) -> dict:
@@ -94,3 +99,49 @@ def test_on_a_fifo_queue_a_failed_finish_returns_every_record_from_the_first_it_
     assert result == {
         "batchItemFailures": [{"itemIdentifier": "m1"}, {"itemIdentifier": "m2"}, {"itemIdentifier": "m3"}]
     }
+
+
+def test_with_workers_the_records_are_handled_at_once_and_failures_come_back_the_same() -> None:
+    # each record waits for the other two: handled in turn, the first would wait in vain and fail
+    together = threading.Barrier(3, timeout=10)
+
+    def handle(body: str) -> str:
+        together.wait()
+        if body.startswith("bad"):
+            raise ValueError(body)
+        return body
+
+    finished: list[list[str]] = []
+    result = process_batch(_event("a", "bad1", "b"), handle, workers=3, finish=finished.append)
+    assert result == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
+    assert finished == [["a", "b"]]  # in the batch's order, whichever finished first
+    with pytest.raises(BatchFailed):
+        process_batch(_event("bad1", "bad2"), _handle([]), workers=2)
+
+
+def test_a_fifo_batch_is_handled_in_turn_whatever_the_workers() -> None:
+    seen: list[str] = []
+    result = process_batch(_event("a", "bad1", "b"), _handle(seen), fifo=True, workers=3)
+    assert seen == ["a", "bad1"]
+    assert [f["itemIdentifier"] for f in result["batchItemFailures"]] == ["m1", "m2"]
+
+
+def test_records_handled_at_once_each_log_with_their_own_keys() -> None:
+    together = threading.Barrier(2, timeout=10)
+
+    @log_keys(lambda body: {"feed_id": body})
+    def stage(body: str) -> None:
+        together.wait()  # both are inside, their keys set, before either logs
+        logger.info("polled")
+
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(logger.registered_formatter)
+    logger._logger.addHandler(handler)
+    try:
+        process_batch(_event("feed-a", "feed-b"), stage, workers=2)
+    finally:
+        logger._logger.removeHandler(handler)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert sorted(line["feed_id"] for line in lines if line["message"] == "polled") == ["feed-a", "feed-b"]
+    assert "feed_id" not in logger.thread_safe_get_current_keys()

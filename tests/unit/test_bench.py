@@ -47,12 +47,9 @@ def test_reading_reports_the_floor_and_the_analysis_on_top_of_it() -> None:
 
 
 def test_waiting_is_billed_at_the_configured_memory_and_work_as_at_a_full_vcpu() -> None:
-    use = cost.FunctionUse(
-        memory_mb=512, seconds=2.0, aws_seconds=1.0, requests={"dynamodb": 100}, http_requests=4
-    )
+    use = cost.FunctionUse(memory_mb=512, seconds=2.0, aws_seconds=1.0, waits=1.6)
     assert use.compute_seconds() == 1.0
-    assert use.wait_seconds() == (100 * cost.LATENCY_MS["dynamodb"] + 4 * cost.LATENCY_MS["http"]) / 1000
-    assert use.gb_seconds() == 1.0 * cost.FULL_VCPU_MB / 1024 + use.wait_seconds() * 0.5
+    assert use.gb_seconds() == 1.0 * cost.FULL_VCPU_MB / 1024 + 1.6 * 0.5
     big = cost.FunctionUse(memory_mb=4096, seconds=1.0)
     assert big.gb_seconds() == 4.0  # above a full vCPU, more memory does not make one thread faster
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from functools import cache
 from typing import Any
 
@@ -18,17 +19,32 @@ def region() -> str:
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-west-2"
 
 
+# Clients are safe to share between threads, but making them from one session is not: they are made under a
+# lock. A DynamoDB table object (a boto3 resource) is not safe to share: each thread has its own.
+_making = threading.Lock()
+_local = threading.local()
+_generation = 0  # bumped by reset(): every thread's tables are made again
+
+
 @cache
 def client(service: str) -> Any:
-    return boto3.client(service, region_name=region(), config=CONFIG)
+    with _making:
+        return boto3.client(service, region_name=region(), config=CONFIG)
 
 
-@cache
 def table(name: str) -> Any:
-    return boto3.resource("dynamodb", region_name=region(), config=CONFIG).Table(name)
+    tables: dict[str, Any] | None = getattr(_local, "tables", None)
+    if tables is None or getattr(_local, "generation", None) != _generation:
+        tables = _local.tables = {}
+        _local.generation = _generation
+    if name not in tables:
+        with _making:
+            tables[name] = boto3.resource("dynamodb", region_name=region(), config=CONFIG).Table(name)
+    return tables[name]
 
 
 def reset() -> None:
     """Forget cached clients (tests and the local driver start a fresh moto world)."""
+    global _generation
     client.cache_clear()
-    table.cache_clear()
+    _generation += 1

@@ -201,8 +201,10 @@ class HttpClient:
         self._lock = threading.Lock()
         self._next_at: dict[str, float] = {}  # host → monotonic time of the earliest next request
         self._wait_until: dict[str, float] = {}  # host → wall-clock time it asked us to wait until
+        # up to ten connections kept to a host: FetchFeed's threads (a batch's feeds at once) may poll several
+        # feeds of one outlet together
         self.pool = urllib3.PoolManager(
-            retries=False, timeout=urllib3.Timeout(connect=connect_timeout, read=read_timeout), maxsize=4
+            retries=False, timeout=urllib3.Timeout(connect=connect_timeout, read=read_timeout), maxsize=10
         )
         # Pool classes of this client's own, whose connections carry its allow list.
         guarded_http = type("GuardedHTTP", (_GuardedHTTP,), {"allow": allowed})

@@ -281,7 +281,7 @@ class World:
 
         # Story time jumps between ticks; what the HTTP client remembers of hosts' Retry-After is in real
         # time, so each tick starts with a fresh client, as a later Lambda invocation may.
-        runtime.http.cache_clear()
+        runtime.forget_http()
         self.flow.schedule(when.astimezone(UTC))
         self.flow.drain()
         self.flow.roundup(when.astimezone(UTC))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -101,6 +101,16 @@ def _email(room: Newsroom) -> Send:
     return deliveries
 
 
+SEVERITY_FIRST = {"critical": 0, "warning": 1, "info": 2}
+
+
+def _in_order(alert: Alert) -> tuple[datetime, int, str, str]:
+    """A batch's alerts as their stories were published; of one moment's, the most severe first. Not the
+    order they were raised in: the feeds of a run are read at once, so that order is chance."""
+    published = alert.trigger.published or alert.created_at
+    return (published.astimezone(UTC), SEVERITY_FIRST.get(alert.severity, 3), alert.headline, alert.key)
+
+
 def _flush(room: Newsroom, reason: str, store: HeldAlerts, held: Held, send: Send, rest: bool = True) -> int:
     """Send what is held for a newsroom for the reason in one message a channel, then release it; how many
     batches were sent. The batch is fixed before sending, so a run that fails half way (Slack sent, SES
@@ -114,7 +124,7 @@ def _flush(room: Newsroom, reason: str, store: HeldAlerts, held: Held, send: Sen
         if keys is None:
             keys = sorted(pending)
             store.start_batch(room.id, reason, keys)
-        alerts = sorted((pending.pop(k) for k in keys if k in pending), key=lambda a: (a.created_at, a.key))
+        alerts = sorted((pending.pop(k) for k in keys if k in pending), key=_in_order)
         if alerts:
             what = f"{reason}:" + hashlib.sha256("\n".join(keys).encode()).hexdigest()[:20]
             for delivery in send(what, alerts):

@@ -29,6 +29,9 @@ class _Cached:
 
 
 _cache: dict[str, _Cached] = {}
+# FetchFeed handles a batch's feeds in threads at once (batch.py): the first to need the configuration or the
+# HTTP client makes it while the others wait, rather than each reading the configuration again.
+_making = threading.RLock()
 
 
 def load_config(s: Settings) -> Config:
@@ -41,6 +44,13 @@ def load_config(s: Settings) -> Config:
 
 def _current() -> _Cached:
     entry = _cache.get("config")
+    if entry is None or time.monotonic() - entry.loaded > CONFIG_TTL_SECONDS:
+        with _making:
+            return _load(_cache.get("config"))
+    return entry
+
+
+def _load(entry: _Cached | None) -> _Cached:
     if entry is None or time.monotonic() - entry.loaded > CONFIG_TTL_SECONDS:
         config = load_config(settings())
         signature = "".join(op.model_dump_json() for op in config.operations)
@@ -97,12 +107,22 @@ def forget() -> None:
     _replicas().clear()
     _cache.clear()
     settings.cache_clear()
-    http.cache_clear()
+    forget_http()
     secrets.forget()
 
 
-@cache
 def http() -> HttpClient:
+    with _making:
+        return _http()
+
+
+def forget_http() -> None:
+    """A fresh HTTP client next time: what it remembers of hosts (Retry-After) is forgotten."""
+    _http.cache_clear()
+
+
+@cache
+def _http() -> HttpClient:
     s = settings()
     return HttpClient(
         connect_timeout=s.http_connect_timeout,
