@@ -93,7 +93,10 @@ def test_a_report_brought_up_to_date_run_by_run_is_the_report_of_the_whole_ledge
 def test_an_undone_update_makes_the_next_report_a_full_read(world: World) -> None:
     table = LedgerTable(world.cloud.env["LEDGER_TABLE"])
     op, metrics = OPERATION.id, list(OPERATION.metrics)
-    table.mark_reported(op, table.report_state(op), metrics)
+    table.undo(op, Undo(article_id="article-z", claim_rows={}, new_keys=set()))  # before any report
+    first = table.report_state(op)
+    assert (first.reported, first.stale) == (-1, 1) and not first.incremental(metrics)
+    assert table.mark_reported(op, first, metrics)
     table.commit(op, 0, _update(), "article-a")
     state = table.report_state(op)
     assert state.changed == {"article-a@1"} and state.articles == ["article-a"]

@@ -640,7 +640,7 @@ class LedgerTable:
         head, report = items.get("version", {}), items.get("report")
         return ReportState(
             version=int(head.get("version", 0)),
-            reported=int(report["version"]) if report else -1,
+            reported=int(report["version"]) if report and "version" in report else -1,  # undone first
             changed={str(a) for a in head.get("changed", ())},
             tracked=int(head["tracked"]) if "tracked" in head else None,
             metrics=str(report.get("metrics", "")) if report else "",
