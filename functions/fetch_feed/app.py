@@ -8,14 +8,15 @@ with coldstart.imports():
     from localangle.batch import process_batch
     from localangle.models.messages import FeedMessage
     from localangle.observability import logger, metrics
-    from localangle.pipeline.fetch import FEEDS_AT_ONCE, fetch_feed
+    from localangle.pipeline.fetch import FEEDS_AT_ONCE, fetch_feed, prepare
 
 
-def record_handler(body: str) -> None:
-    fetch_feed(FeedMessage.model_validate_json(body))
+def record_handler(body: str, pages_until: float | None = None) -> None:
+    fetch_feed(FeedMessage.model_validate_json(body), pages_until)
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics(capture_cold_start_metric=True)
 def handler(event: dict, context: LambdaContext) -> dict:
-    return process_batch(event, record_handler, workers=FEEDS_AT_ONCE)
+    pages_until = prepare()
+    return process_batch(event, lambda body: record_handler(body, pages_until), workers=FEEDS_AT_ONCE)

@@ -11,7 +11,7 @@ import functools
 import os
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics
 
@@ -37,21 +37,24 @@ metrics = _Metrics(
 
 M = TypeVar("M")
 R = TypeVar("R")
+P = ParamSpec("P")
 
 
-def log_keys(keys: Callable[[Any], dict[str, str | None]]) -> Callable[[Callable[[M], R]], Callable[[M], R]]:
+def log_keys(
+    keys: Callable[[Any], dict[str, str | None]],
+) -> Callable[[Callable[Concatenate[M, P], R]], Callable[Concatenate[M, P], R]]:
     """Every line logged while the decorated stage handles one message carries the message's ids (feed id,
     article id, operation id, alert key), whichever of them it has; they are removed again after it. They are
     the thread's own keys, as a batch's records may be handled in threads at once. A message that fails is
     logged with its error before the failure goes on to the batch processor."""
 
-    def wrap(stage: Callable[[M], R]) -> Callable[[M], R]:
+    def wrap(stage: Callable[Concatenate[M, P], R]) -> Callable[Concatenate[M, P], R]:
         @functools.wraps(stage)
-        def handle(message: M) -> R:
+        def handle(message: M, *args: P.args, **kwargs: P.kwargs) -> R:
             extra = {k: v for k, v in keys(message).items() if v}
             logger.thread_safe_append_keys(**extra)
             try:
-                return stage(message)
+                return stage(message, *args, **kwargs)
             except Exception:
                 # the batch reports the message failed by its id; here it is told with its keys and traceback
                 logger.exception("message failed; it will be retried")

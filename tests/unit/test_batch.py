@@ -144,4 +144,25 @@ def test_records_handled_at_once_each_log_with_their_own_keys() -> None:
         logger._logger.removeHandler(handler)
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert sorted(line["feed_id"] for line in lines if line["message"] == "polled") == ["feed-a", "feed-b"]
-    assert "feed_id" not in logger.thread_safe_get_current_keys()
+    # and the pool's threads, which serve the next batch, keep none of them
+    left: list[list[dict]] = []
+
+    def keys(body: str) -> dict:
+        together.wait()  # both threads of the pool, not one twice
+        return dict(logger.thread_safe_get_current_keys())
+
+    process_batch(_event("x", "y"), keys, workers=2, finish=left.append)
+    assert left == [[{}, {}]]
+
+
+def test_fetch_feed_builds_its_models_before_its_threads_and_gives_the_batch_one_page_deadline() -> None:
+    import time
+
+    from localangle.models.messages import ArticleMessage, FeedMessage
+    from localangle.pipeline.fetch import PAGE_BUDGET_SECONDS, prepare
+
+    before = time.monotonic()
+    until = prepare()
+    assert before + PAGE_BUDGET_SECONDS <= until <= time.monotonic() + PAGE_BUDGET_SECONDS
+    for model in (FeedMessage, ArticleMessage):  # built: no thread builds them while another validates
+        assert type(model.__pydantic_validator__).__name__ == "SchemaValidator"

@@ -287,38 +287,6 @@ class Articles:
         _batch_put([(self.table, item) for item in items.values()])
 
 
-# A report is read in full at least once every this many versions of its operation, whatever the changed
-# articles say: anything an increment could miss is put right within a hundred updates.
-FULL_REPORT_EVERY = 100
-
-
-@dataclass
-class ReportState:
-    """An operation's version, and what its published report was made from (LedgerTable.report_state)."""
-
-    version: int
-    reported: int  # -1: never
-    changed: set[str]  # `<article>@<version>`: each change of an article's claims the report has not taken in
-    tracked: int | None  # every change from this version on is in `changed` (None: not known)
-    metrics: str  # the operation's metrics when the report was made, comma-separated
-    stale: int  # updates undone since: the report may hold claims that are no longer the ledger's
-
-    @property
-    def articles(self) -> list[str]:
-        return sorted({entry.rsplit("@", 1)[0] for entry in self.changed})
-
-    def incremental(self, metrics: list[str]) -> bool:
-        """Whether the report can be brought up to date from the changed articles alone."""
-        return (
-            self.reported >= 0
-            and self.tracked is not None
-            and self.reported >= self.tracked
-            and not self.stale
-            and self.metrics == ",".join(metrics)
-            and self.version // FULL_REPORT_EVERY == self.reported // FULL_REPORT_EVERY
-        )
-
-
 @dataclass
 class Undo:
     """What LedgerTable.apply overwrote: the article's claim rows as they were, the keys it wrote, and each
@@ -430,11 +398,8 @@ class LedgerTable:
     - `<op>#conflicts` / `<metric>|<scope>|<key>`: conflicts alerted and not yet resolved;
     - `<op>#areas#<metric>` / `<force area>`: the lowest figure any source gave each force area;
     - `<op>#head` / `version`: bumped on every update, so concurrent updates of one operation retry
-      instead of missing each other (the FIFO queue already serialises them; this makes it a rule); with
-      `changed`, `<article>@<version>` for each update since the report took it in, and `tracked`, the
-      version from which every update is in `changed`;
-      `<op>#head` / `report`: the version the operation's published report was written at, the metrics it
-      had, and `stale`, counted up when an update is undone (the report may hold what it wrote);
+      instead of missing each other (the FIFO queue already serialises them; this makes it a rule);
+      `<op>#head` / `report`: the version the operation's published report was written at;
     - `<op>#raised` / `<alert key>`: every alert the ledger raised, with the article that raised it, so an
       alert raised again by a later article (a total still exceeded) is known without a write;
     - `<op>#story` / `<article>`: a story's text sketch and every outlet that ran it (syndicated copies),
@@ -629,52 +594,19 @@ class LedgerTable:
         item = self._read(f"{operation}#head", "version")
         return int(item["version"]) if item else 0
 
-    def report_state(self, operation: str) -> ReportState:
-        """What the operation's report needs to know to be brought up to date, in one read."""
+    def versions(self, operation: str) -> tuple[int, int]:
+        """(the operation's version, the version its report was last written at: -1 never), in one read."""
         items = {
             str(i["sk"]): i
             for i in _query_all(
                 self.table, KeyConditionExpression=Key("pk").eq(f"{operation}#head"), ConsistentRead=True
             )
         }
-        head, report = items.get("version", {}), items.get("report")
-        return ReportState(
-            version=int(head.get("version", 0)),
-            reported=int(report["version"]) if report and "version" in report else -1,  # undone first
-            changed={str(a) for a in head.get("changed", ())},
-            tracked=int(head["tracked"]) if "tracked" in head else None,
-            metrics=str(report.get("metrics", "")) if report else "",
-            stale=int(report.get("stale", 0)) if report else 0,
-        )
+        version = int(items["version"]["version"]) if "version" in items else 0
+        return version, int(items["report"]["version"]) if "report" in items else -1
 
-    def mark_reported(self, operation: str, state: ReportState, metrics: list[str]) -> bool:
-        """Record that the report is at `state.version`, unless an update was undone since `state` was read
-        (False: the next report is read in full); then forget the changed articles it took in."""
-        stale = Attr("stale").not_exists() if not state.stale else Attr("stale").eq(state.stale)
-        written, _ = self._put_if(
-            {
-                "pk": f"{operation}#head",
-                "sk": "report",
-                "version": state.version,
-                "metrics": ",".join(metrics),
-            },
-            stale,
-        )
-        if written and state.changed:
-            self.table.update_item(
-                Key={"pk": f"{operation}#head", "sk": "version"},
-                UpdateExpression="DELETE changed :done",
-                ExpressionAttributeValues={":done": state.changed},
-            )
-        return written
-
-    def changed_claims(self, operation: str, article_ids: list[str]) -> dict[str, list[Claim]]:
-        """What each of these articles now puts in the operation (no entry: nothing, its claims removed)."""
-        keys = [{"pk": f"{operation}#articles", "sk": a} for a in article_ids]
-        return {
-            str(i["sk"]): [Claim.model_validate(c) for c in json.loads(_unpack(i["claims"]))]
-            for i in _batch_get(self.table, keys)
-        }
+    def mark_reported(self, operation: str, version: int) -> None:
+        self.table.put_item(Item={"pk": f"{operation}#head", "sk": "report", "version": version})
 
     def operation_claims(self, operation: str, metrics: list[str]) -> list[Claim]:
         """Every claim in the operation (for its report): one query per metric the operation tracks."""
@@ -755,13 +687,6 @@ class LedgerTable:
         update, committed meanwhile, stays."""
         if self.replica is not None:
             self.replica.clear()  # read again from the table, once it is as it was
-        # a report made meanwhile may hold what is undone, and only the next version's changed articles
-        # would be read again: the next report is read in full
-        self.table.update_item(
-            Key={"pk": f"{operation}#head", "sk": "report"},
-            UpdateExpression="ADD stale :one",
-            ExpressionAttributeValues={":one": 1},
-        )
         self._write_rows(undo.claim_rows, undo.new_keys - set(undo.claim_rows))
         for key, old, still_ours in reversed(undo.items):
             condition = {"ConditionExpression": still_ours} if still_ours is not None else {}
@@ -791,28 +716,18 @@ class LedgerTable:
         attributes = old.get("Attributes")
         return True, dict(attributes) if attributes else None
 
-    def commit(
-        self, operation: str, version: int, update: LedgerUpdate, article_id: str | None = None
-    ) -> bool:
+    def commit(self, operation: str, version: int, update: LedgerUpdate) -> bool:
         """Bump the operation's version if nobody else did since `version` was read, recording the conflicts
-        this update opened and the article whose claims it changed in the same transaction. False: judge
-        again, the ledger moved on."""
+        this update opened in the same transaction. False: judge again, the ledger moved on."""
         # the resource's client takes plain Python values, as the table resource does
         items: list[dict[str, Any]] = [
             {
                 "Update": {
                     "TableName": self.table.name,
                     "Key": {"pk": f"{operation}#head", "sk": "version"},
-                    "UpdateExpression": "SET version = :next, tracked = if_not_exists(tracked, :seen)"
-                    + (" ADD changed :article" if article_id else ""),
+                    "UpdateExpression": "SET version = :next",
                     "ConditionExpression": "attribute_not_exists(version) OR version = :seen",
-                    "ExpressionAttributeValues": {
-                        ":next": version + 1,
-                        ":seen": version,
-                        # by version: the same article changing again while a report takes it in is a new
-                        # entry, which that report does not forget
-                        **({":article": {f"{article_id}@{version + 1}"}} if article_id else {}),
-                    },
+                    "ExpressionAttributeValues": {":next": version + 1, ":seen": version},
                 }
             }
         ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from pydantic import BaseModel, ConfigDict
 
 
@@ -12,3 +14,18 @@ class Model(BaseModel):
     tests/unit/test_models.py builds every one of them, so a broken model still fails the tests."""
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
+
+
+_built: set[type[Model]] = set()
+_building = threading.Lock()
+
+
+def build(*models: type[Model]) -> None:
+    """Build these models' validators now, once, in this thread. A handler that validates in threads at
+    once (FetchFeed) calls it first: pydantic builds a deferred validator without a lock, and two threads
+    building one model together can each see it half built (pydantic#13419)."""
+    with _building:
+        for model in models:
+            if model not in _built:
+                model.model_rebuild(force=True)
+                _built.add(model)

@@ -23,6 +23,7 @@ from localangle.adapters.queues import send, send_many
 from localangle.adapters.storage import Archive, FeedState, SeenEntries
 from localangle.identity import article_id, canonical_url
 from localangle.models.article import FeedEntry
+from localangle.models.base import build
 from localangle.models.config import FeedConfig
 from localangle.models.messages import AlertMessage, ArticleMessage, FeedMessage
 from localangle.models.notice import FeedNotice
@@ -89,8 +90,18 @@ def entry_message(feed: FeedConfig, entry: FeedEntry, *, catch_up: bool = False)
     )
 
 
+def prepare() -> float:
+    """Before a batch's feeds are polled at once: the models they validate are built in this thread, and the
+    time by which every feed of the batch stops fetching pages is set (returned), so that a feed that waited
+    for the parse lock does not get a budget of its own past the function's timeout."""
+    build(FeedMessage, ArticleMessage, FeedEntry, FeedConfig, AlertMessage, FeedNotice)
+    return time.monotonic() + PAGE_BUDGET_SECONDS
+
+
 @log_keys(lambda m: {"feed_id": m.feed_id})
-def fetch_feed(message: FeedMessage) -> FeedOutcome:
+def fetch_feed(message: FeedMessage, pages_until: float | None = None) -> FeedOutcome:
+    """Poll one feed; `pages_until` (time.monotonic()) is when it stops fetching pages, else the page
+    budget from now."""
     s = settings()
     config = runtime.config()
     try:
@@ -124,7 +135,7 @@ def fetch_feed(message: FeedMessage) -> FeedOutcome:
     outcome = FeedOutcome("fetched", skipped=list(parsed.skipped))
     # The first successful poll of a feed shows its backlog: recorded and summarised, not alerted one by one.
     backlog = not state.get("last_success")
-    budget_ends = time.monotonic() + PAGE_BUDGET_SECONDS
+    budget_ends = pages_until if pages_until is not None else time.monotonic() + PAGE_BUDGET_SECONDS
     messages = [entry_message(feed, entry) for entry in parsed.entries]
     tokens = [recent_token(m) for m in messages]
     recent = set(str(state.get("recent", "")).split())

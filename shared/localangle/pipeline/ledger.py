@@ -126,7 +126,7 @@ def _judge_and_record(
         )
         undo = table.apply(operation.id, message.origin.article_id, update)
         try:
-            committed = table.commit(operation.id, version, update, message.origin.article_id)
+            committed = table.commit(operation.id, version, update)
         except Exception:
             _undo(table, operation.id, undo)  # the message fails and comes back: nothing of it may stay
             raise

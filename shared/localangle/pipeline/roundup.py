@@ -9,15 +9,15 @@ from datetime import UTC, datetime, time, timedelta
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from localangle.adapters.storage import Archive, Held, HeldAlerts, LedgerTable, ReportState
+from localangle.adapters.storage import Archive, Held, HeldAlerts, LedgerTable
 from localangle.core.gazetteer import load_gazetteer
-from localangle.models.alert import Alert, Claim
+from localangle.models.alert import Alert
 from localangle.models.config import Newsroom
 from localangle.observability import logger, metrics
 from localangle.pipeline import runtime
 from localangle.pipeline import send as sending
 from localangle.render import AlertView, summary_view, view, with_carriers
-from localangle.report import as_html, as_json, cells, from_json, report_key
+from localangle.report import as_html, as_json, cells, report_key
 from localangle.settings import settings
 
 CATCH_UP, DIGEST, EMAIL = sending.CATCH_UP, sending.DIGEST, sending.EMAIL
@@ -30,21 +30,15 @@ def register_context(context: LambdaContext) -> None:
 
 def publish_reports(now: datetime) -> list[str]:
     """Rewrite `ledger/<operation>/index.html` and `ledger.json` for every operation whose ledger changed
-    since its last report. The report before is brought up to date with what the articles changed since put
-    in (one batched read per hundred of them), rather than the whole ledger read again each run."""
+    since its last report. The cost is per changed operation per run, not per article."""
     s = settings()
     table, archive = LedgerTable(s.ledger_table), Archive(s.archive_bucket)
     written = []
     for operation in runtime.config().operations:
-        state = table.report_state(operation.id)
-        if state.version == state.reported:
+        version, reported = table.versions(operation.id)
+        if version == reported:
             continue
-        metrics_tracked = list(operation.metrics)
-        claims = _updated(table, archive, operation.id, state, metrics_tracked)
-        full = claims is None
-        if claims is None:
-            claims = table.operation_claims(operation.id, metrics_tracked)
-        rows = cells(operation, claims)
+        rows = cells(operation, table.operation_claims(operation.id, list(operation.metrics)))
         archive.put(
             report_key(operation.id),
             as_html(operation, rows, load_gazetteer(), now).encode(),
@@ -55,7 +49,7 @@ def publish_reports(now: datetime) -> list[str]:
             as_json(operation, rows, now).encode(),
             "application/json",
         )
-        table.mark_reported(operation.id, state, metrics_tracked)
+        table.mark_reported(operation.id, version)
         written.append(report_key(operation.id))
         logger.info(
             "ledger report published",
@@ -63,36 +57,10 @@ def publish_reports(now: datetime) -> list[str]:
                 "operation_id": operation.id,
                 "cells": len(rows),
                 "conflicts": sum(r.conflict for r in rows),
-                "read": "in full" if full else f"{len(state.articles)} changed articles",
             },
         )
     metrics.add_metric(name="ReportsPublished", unit="Count", value=len(written))
     return written
-
-
-def _updated(
-    table: LedgerTable, archive: Archive, operation: str, state: ReportState, tracked: list[str]
-) -> list[Claim] | None:
-    """The claims of the report before, with those of the articles changed since replaced by what they put
-    in now, in the order the ledger keeps them; None when the report must be read in full."""
-    if not state.incremental(tracked):
-        return None
-    try:
-        before = from_json(archive.get_text(report_key(operation, "ledger.json")))
-    except Exception as exc:  # missing, unreadable or of another form: read in full, the report is rewritten
-        logger.warning("report before unreadable; reading the ledger in full", extra={"error": str(exc)})
-        return None
-    articles = state.articles
-    gone = set(articles)
-    now = table.changed_claims(operation, articles)
-    claims = [c for cell in before for c in cell.claims if c.origin.article_id not in gone]
-    claims += [c for a in articles for c in now.get(a, [])]
-    order = {m: n for n, m in enumerate(tracked)}
-    # as a query of each metric returns them: by place, then article, then position (a stable sort keeps
-    # each article's claims in their order)
-    claims = [c for c in claims if c.metric in order]
-    claims.sort(key=lambda c: (order[c.metric], c.scope, c.origin.article_id))
-    return claims
 
 
 def digest_due(room: Newsroom, last: datetime | None, now: datetime) -> bool:
