@@ -136,7 +136,7 @@ def test_a_malformed_message_is_reported_as_failed_not_lost(seed_world: World) -
 
 
 def test_fetch_feed_polls_every_feed_of_a_batch_at_once() -> None:
-    # each feed's page budget runs from its start: a feed left waiting for a thread could outrun the timeout
+    # the batch's feeds share one page deadline: a feed left waiting for a thread would have less of it
     from localangle.pipeline.fetch import FEEDS_AT_ONCE, PAGE_BUDGET_SECONDS
 
     function = load_template(ROOT / "template.yaml")["Resources"]["FetchFeedFunction"]["Properties"]

@@ -33,8 +33,8 @@ from localangle.pipeline.schedule import due_at_every_run
 from localangle.settings import settings
 
 # A batch's feeds are polled in threads at once (batch.py): the invocation waits for its slowest outlet, not
-# for the sum of them. As many as the template's BatchSize, so that every feed of a batch starts at once and
-# has its whole page budget within the function's timeout.
+# for the sum of them. As many as the template's BatchSize, so that every feed of a batch starts at once (they
+# share one page deadline, `prepare`).
 FEEDS_AT_ONCE = 10
 # ... but parsed one at a time: parsing is CPU-bound, so threads would not make it faster (the interpreter
 # runs one at a time anyway), and a 5 MB feed peaks at about 93 MB while parsed: ten at once would not fit
