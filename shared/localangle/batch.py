@@ -49,13 +49,12 @@ def process_batch(
     failed: list[str] = []
     results: list[tuple[str, T]] = []
     first: Exception | None = None
-    if workers > 1 and not fifo and len(records) > 1:
-        outcomes = list(_pool(workers).map(lambda r: _attempt(handle, r), records))
-    else:
-        outcomes = None
+    # at once: each record's future holds its result or its error, taken below in the batch's order
+    threaded = workers > 1 and not fifo and len(records) > 1
+    futures = [_pool(workers).submit(_body_to, handle, r) for r in records] if threaded else []
     for n, record in enumerate(records):
         try:
-            result = outcomes[n].result() if outcomes is not None else handle(record["body"])
+            result = futures[n].result() if threaded else handle(record["body"])
         except Exception as exc:
             # the stage logged its own failure with the message's keys; a body that is not a message at
             # all never reached it, so the message id and the error are logged here for every failure
@@ -86,23 +85,8 @@ def process_batch(
     return {"batchItemFailures": [{"itemIdentifier": m} for m in failed]}
 
 
-class _Outcome:
-    """A record's result or its error, handed back from a worker thread."""
-
-    def __init__(self, value: Any = None, error: Exception | None = None) -> None:
-        self.value, self.error = value, error
-
-    def result(self) -> Any:
-        if self.error is not None:
-            raise self.error
-        return self.value
-
-
-def _attempt(handle: Callable[[str], T], record: Mapping[str, Any]) -> _Outcome:
-    try:
-        return _Outcome(handle(record["body"]))
-    except Exception as exc:
-        return _Outcome(error=exc)
+def _body_to(handle: Callable[[str], T], record: Mapping[str, Any]) -> T:
+    return handle(record["body"])  # in the worker: a record without a body fails there, as in turn
 
 
 _pools: dict[int, ThreadPoolExecutor] = {}
