@@ -142,3 +142,29 @@ def test_fetch_feed_polls_every_feed_of_a_batch_at_once() -> None:
     function = load_template(ROOT / "template.yaml")["Resources"]["FetchFeedFunction"]["Properties"]
     assert function["Events"]["FeedQueueEvent"]["Properties"]["BatchSize"] <= FEEDS_AT_ONCE
     assert function["Timeout"] > PAGE_BUDGET_SECONDS
+
+
+def test_the_driver_batches_each_queue_as_its_event_source_does(world: World, monkeypatch: Any) -> None:
+    sqs = aws.client("sqs")
+    articles, alerts = world.cloud.queue_url("ArticleQueue"), world.cloud.queue_url("AlertQueue")
+    for i in range(25):
+        sqs.send_message(QueueUrl=articles, MessageBody=json.dumps({"n": i, "pad": "x" * 100}))
+    for i in range(3):
+        sqs.send_message(QueueUrl=alerts, MessageBody=json.dumps({"n": i}))
+    # ProcessArticle's source waits for a batch to fill (BatchSize 100, a window): one invocation gets all 25
+    assert world.cloud.batching("ArticleQueue")[0] > 25
+    assert len(world.flow._receive_batch("ArticleQueue", articles)) == 25
+    # SendAlert's takes one alert at a time
+    assert world.cloud.batching("AlertQueue") == (1, 0)
+    assert len(world.flow._receive_batch("AlertQueue", alerts)) == 1
+    # a batch stops short of the payload limit, and what does not fit waits in the queue for the next one
+    for i in range(25):
+        sqs.send_message(QueueUrl=articles, MessageBody=json.dumps({"n": i, "pad": "x" * 100}))
+    monkeypatch.setattr("localangle.local.driver.PAYLOAD_LIMIT", 1000)
+    first = world.flow._receive_batch("ArticleQueue", articles)
+    assert 1 < len(first) < 10
+    assert sum(len(m["Body"]) for m in first) <= 1000
+    rest = []
+    while batch := world.flow._receive_batch("ArticleQueue", articles):
+        rest += batch
+    assert len(first) + len(rest) == 25

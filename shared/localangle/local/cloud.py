@@ -62,6 +62,16 @@ class LocalCloud:
 
     def queue_consumers(self) -> dict[str, str]:
         """Queue logical id → function folder, from each function's SQS event source."""
+        return {queue: function for queue, (function, _) in self._sqs_sources().items()}
+
+    def batching(self, queue: str) -> tuple[int, int]:
+        """(BatchSize, MaximumBatchingWindowInSeconds) of the queue's event source: Lambda's defaults are 10
+        and no window."""
+        properties = self._sqs_sources()[queue][1]
+        return int(properties.get("BatchSize", 10)), int(properties.get("MaximumBatchingWindowInSeconds", 0))
+
+    def _sqs_sources(self) -> dict[str, tuple[str, dict[str, Any]]]:
+        """Queue logical id → (function folder, the properties of its SQS event source)."""
         out = {}
         for res in self.template["Resources"].values():
             if res["Type"] != "AWS::Serverless::Function":
@@ -69,7 +79,7 @@ class LocalCloud:
             for event in (res["Properties"].get("Events") or {}).values():
                 if event["Type"] == "SQS":
                     queue = event["Properties"]["Queue"]["Fn::GetAtt"][0]
-                    out[queue] = Path(res["Properties"]["CodeUri"]).name
+                    out[queue] = (Path(res["Properties"]["CodeUri"]).name, event["Properties"])
         return out
 
 

@@ -1,8 +1,9 @@
 """Drive the real handlers over moto's queues exactly as Lambda's event source mappings would.
 
 The schedule handler gets an EventBridge scheduled event (events/schedule_feeds-scheduled.json with its time
-set); each queue is received in batches of ten, handed to its consumer as a real-shaped SQS event, and the
-messages the handler did not report as failed are deleted. Failed ones become visible again and, after the
+set); each queue is received ten messages to a request, as Lambda's pollers do, into batches as its event
+source sets them (`_receive_batch`), handed to its consumer as a real-shaped SQS event, and the messages the
+handler did not report as failed are deleted. Failed ones become visible again and, after the
 queue's maxReceiveCount, moto moves them to the dead-letter queue as SQS would.
 """
 
@@ -29,6 +30,7 @@ from localangle.local.cloud import LocalCloud
 
 Handler = Callable[[dict[str, Any], Any], Any]
 ORDER = ["FeedQueue", "ArticleQueue", "LedgerQueue", "AlertQueue"]
+PAYLOAD_LIMIT = 6 * 1024 * 1024  # what one invocation's event may carry (the records' bodies, roughly)
 
 
 @dataclass
@@ -129,26 +131,52 @@ class Flow:
     def drain(self, max_batches: int = 10_000) -> None:
         """Run every queue's consumer until all queues are empty, upstream queues first."""
         consumers = self.cloud.queue_consumers()
-        sqs = client("sqs")
         for _ in range(max_batches):
             for queue in ORDER:
                 url = self.cloud.queue_url(queue)
-                reply = sqs.receive_message(
-                    QueueUrl=url,
-                    MaxNumberOfMessages=10,
-                    AttributeNames=["All"],
-                    MessageAttributeNames=["All"],
-                    VisibilityTimeout=30,
-                )
-                messages = reply.get("Messages", [])
+                messages = self._receive_batch(queue, url)
                 if messages:
-                    size = sum(len(m["Body"].encode()) for m in messages)
-                    self.receive_chunks[queue] = self.receive_chunks.get(queue, 0) + math.ceil(size / 65536)
                     self._consume(queue, consumers[queue], url, messages)
                     break
             else:
                 return
         raise RuntimeError("the queues did not drain")
+
+    def _receive_batch(self, queue: str, url: str) -> list[dict[str, Any]]:
+        """One invocation's messages, as the event source mapping gathers them: without a batching window,
+        what one receive returns (up to ten, fewer if the BatchSize is smaller); with one, receives until
+        the BatchSize is reached, the queue is empty or the payload would pass Lambda's 6 MB, the messages
+        beyond it left in the queue (the queue here holds all it will get before the window closes)."""
+        sqs = client("sqs")
+        size, window = self.cloud.batching(queue)
+        messages: list[dict[str, Any]] = []
+        payload, full = 0, False
+        while len(messages) < size and not full:
+            reply = sqs.receive_message(
+                QueueUrl=url,
+                MaxNumberOfMessages=min(10, size - len(messages)),
+                AttributeNames=["All"],
+                MessageAttributeNames=["All"],
+                VisibilityTimeout=30,
+            )
+            received = reply.get("Messages", [])
+            if not received:
+                break
+            chunk = sum(len(m["Body"].encode()) for m in received)
+            self.receive_chunks[queue] = self.receive_chunks.get(queue, 0) + math.ceil(chunk / 65536)
+            for m in received:
+                body = len(m["Body"].encode())
+                if full or (messages and payload + body > PAYLOAD_LIMIT):
+                    full = True  # left for the next invocation
+                    sqs.change_message_visibility(
+                        QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0
+                    )
+                    continue
+                messages.append(m)
+                payload += body
+            if not window:
+                break
+        return messages
 
     def _consume(self, queue: str, function: str, url: str, messages: list[dict[str, Any]]) -> None:
         sqs = client("sqs")
