@@ -17,7 +17,7 @@ import re
 
 SHINGLE = 5  # words per shingle
 K = 64  # hashes kept per sketch
-INDEX_KEYS = 16  # of them, the smallest, used as lookup keys
+INDEX_KEYS = 8  # of them, the smallest, used as lookup keys (each is a write when a story begins)
 MIN_SHINGLES = 20  # a text shorter than this (about 25 words) is not compared: too little to tell
 NEAR_DUPLICATE = 0.5  # estimated resemblance at or above which two texts are one story
 
@@ -53,6 +53,9 @@ def resemblance(a: list[int], b: list[int]) -> float:
 
 
 def index_keys(sig: list[int]) -> list[int]:
-    """Lookup keys: a near-duplicate almost surely shares one of these (each is shared with probability
-    about the resemblance itself, and there are 16 of them)."""
+    """Lookup keys: a near-duplicate almost surely shares one of these. Each of the first hashes of the two
+    texts' union is in both with probability about their resemblance J, and one of the first eight that is
+    is among both texts' eight smallest: a copy is missed with probability about (1 - J)^8, 0.4% at the
+    threshold (0.5), 0.07% at 0.6, well under one in a million for a wire copy (0.8 and up). The smallest
+    of a longer sketch's keys are these same eight: a ledger indexed with more still finds its stories."""
     return sig[:INDEX_KEYS]
