@@ -7,7 +7,7 @@ with coldstart.imports():
 
     from localangle.batch import process_batch
     from localangle.models.messages import ArticleMessage
-    from localangle.observability import logger, metrics
+    from localangle.observability import lambda_context, metrics
     from localangle.pipeline.process import Reading, read_message, store
 
 
@@ -15,7 +15,7 @@ def record_handler(body: str) -> Reading | None:
     return read_message(ArticleMessage.model_validate_json(body))
 
 
-@logger.inject_lambda_context
+@lambda_context
 @metrics.log_metrics(capture_cold_start_metric=True)
 def handler(event: dict, context: LambdaContext) -> dict:
     return process_batch(event, record_handler, finish=store)

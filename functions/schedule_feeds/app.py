@@ -6,11 +6,11 @@ with coldstart.imports():
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
     from localangle.models.events import ScheduledEvent
-    from localangle.observability import logger, metrics
+    from localangle.observability import lambda_context, metrics
     from localangle.pipeline.schedule import schedule_feeds
 
 
-@logger.inject_lambda_context
+@lambda_context
 @metrics.log_metrics(capture_cold_start_metric=True)
 def handler(event: dict, context: LambdaContext) -> dict:
     scheduled = ScheduledEvent.model_validate(event)

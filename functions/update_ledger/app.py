@@ -7,7 +7,7 @@ with coldstart.imports():
 
     from localangle.batch import process_batch
     from localangle.models.messages import LedgerMessage
-    from localangle.observability import logger, metrics
+    from localangle.observability import lambda_context, metrics
     from localangle.pipeline.ledger import update_ledger
 
 
@@ -15,7 +15,7 @@ def record_handler(body: str) -> None:
     update_ledger(LedgerMessage.model_validate_json(body))
 
 
-@logger.inject_lambda_context
+@lambda_context
 @metrics.log_metrics(capture_cold_start_metric=True)
 def handler(event: dict, context: LambdaContext) -> dict:
     # FIFO: the first failure returns the rest of the batch too, so that later messages of the operation

@@ -119,8 +119,15 @@ def test_metrics_and_structured_logs_of_a_run_with_a_failing_feed(
     seen = defaultdict(int)
     for record in records:
         function = record.get("function_name")
+        # every line says which function and invocation wrote it, not what the log group already says
+        assert {"function_name", "function_request_id"} <= record.keys(), record
+        assert not {"function_arn", "function_memory_size"} & record.keys(), record
         if function in needs and record["message"] == "articles archived":  # per batch: its articles
             assert record["article_ids"] and record["archive_key"].startswith("articles/"), record
+        elif function in needs and record["message"] == "feeds polled":  # per batch: its feeds, by outcome
+            polled = [f for status in ("fetched", "not_modified", "failed") for f in record.get(status, [])]
+            assert polled and set(polled) <= set(world.outlets), record
+            seen["polled"] += int(broken in record.get("failed", []))
         elif function in needs and record["message"] != "Processing batch":  # Powertools' own, per batch
             assert needs[function] <= record.keys(), record
             seen[function] += 1
@@ -128,5 +135,6 @@ def test_metrics_and_structured_logs_of_a_run_with_a_failing_feed(
             assert {"alert_key", "operation_id"} <= record.keys(), record
             seen[function] += 1
     assert all(seen[f] for f in [*needs, "localangle-send_alert"]), seen
+    assert seen["polled"] == 4  # the broken feed's four failed polls, each told in its batch's line
     failing = [r for r in records if r["message"] == "feeds failing"]
     assert failing and failing[-1]["feed_ids"] == [broken]
