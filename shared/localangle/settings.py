@@ -18,7 +18,6 @@ class Settings(Model):
 
     archive_bucket: str = Field(alias="ARCHIVE_BUCKET")
     feeds_table: str = Field(alias="FEEDS_TABLE")
-    entries_table: str = Field(alias="ENTRIES_TABLE")
     articles_table: str = Field(alias="ARTICLES_TABLE")
     ledger_table: str = Field(alias="LEDGER_TABLE")
     alerts_table: str = Field(alias="ALERTS_TABLE")

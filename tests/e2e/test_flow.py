@@ -72,7 +72,7 @@ def _stored(world: World) -> dict[str, int]:
             aws.client("s3").list_objects_v2(Bucket=world.cloud.env["ARCHIVE_BUCKET"]).get("Contents", [])
         )
     }
-    for key in ("ENTRIES_TABLE", "ARTICLES_TABLE", "LEDGER_TABLE", "ALERTS_TABLE", "IDEMPOTENCY_TABLE"):
+    for key in ("FEEDS_TABLE", "ARTICLES_TABLE", "LEDGER_TABLE", "ALERTS_TABLE", "IDEMPOTENCY_TABLE"):
         counts[key] = aws.client("dynamodb").scan(TableName=world.cloud.env[key], Select="COUNT")["Count"]
     counts["slack"] = len(world.slack.messages)
     counts["email"] = sum(

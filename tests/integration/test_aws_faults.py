@@ -67,10 +67,10 @@ def test_throttling_and_5xx_within_botocores_retries_change_nothing(
 
 # A call that fails all its attempts, once, in the run where the Warrington conflict is judged and sent; the
 # hand-over to the ledger is the only request to the LedgerQueue, only ProcessArticle writes articles/, and
-# only FetchFeed writes the seen entries (after its hand-over, which the next delivery makes again).
+# only FetchFeed writes a feed's state (after its hand-over, which the next delivery makes again).
 PAST_ATTEMPTS = [
     ("dynamodb.TransactWriteItems", "InternalServerError", 500, "update_ledger", ""),
-    ("dynamodb.BatchWriteItem", "InternalServerError", 500, "fetch_feed", "EntriesTable"),
+    ("dynamodb.PutItem", "InternalServerError", 500, "fetch_feed", "FeedsTable"),
     ("s3.PutObject", "InternalError", 500, "process_article", "/articles/"),
     ("sqs.SendMessageBatch", "ServiceUnavailable", 503, "process_article", "LedgerQueue"),
 ]

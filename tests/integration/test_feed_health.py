@@ -234,6 +234,13 @@ def test_a_new_entry_is_stored_without_reading_the_store_or_its_page_an_edited_o
     assert meter.calls["process_article"]["dynamodb.GetItem"] == 1
     assert "dynamodb.BatchWriteItem" not in meter.calls["process_article"]
     assert "s3.PutObject" not in meter.calls["process_article"]
+    # but its row takes the entry's new fingerprint: a poll that no longer remembers the feed's entries (its
+    # state lost) finds this one handed on already, and hands nothing on
+    assert meter.calls["process_article"]["dynamodb.UpdateItem"] == 1
+    dynamodb = aws.client("dynamodb")
+    dynamodb.delete_item(TableName=world.cloud.env["FEEDS_TABLE"], Key={"feed_id": {"S": FEED.id}})
+    world.tick(T0 + timedelta(minutes=30))
+    assert _article_messages(world) == 2
 
 
 def test_a_batch_of_articles_is_archived_as_one_object_and_handed_to_the_ledger_in_one_request(
@@ -276,10 +283,12 @@ def test_a_batch_of_articles_is_archived_as_one_object_and_handed_to_the_ledger_
     assert len(rows) == 3 and {row["archive_key"]["S"] for row in rows} == {key}
     # and both articles about the operation reached its ledger
     assert world.flow.consumed["LedgerQueue"] == 2
-    # FetchFeed wrote the entries it handed on and the feed's new state in one request
+    # FetchFeed wrote the feed's new state and nothing else: the articles' rows say what was handed on, with
+    # each entry's fingerprint
     fetched = meter.calls["fetch_feed"]
-    assert fetched["dynamodb.BatchWriteItem"] == 1
-    assert not {"dynamodb.UpdateItem", "dynamodb.PutItem"} & set(fetched)
+    assert fetched["dynamodb.PutItem"] == 1
+    assert not {"dynamodb.UpdateItem", "dynamodb.BatchWriteItem"} & set(fetched)
+    assert all(row["fingerprint"]["S"] for row in rows)
     state = _state(world)
     assert state["last_success"] == T0.isoformat() and state["failures"] == 0 and state["etag"]
 
@@ -429,8 +438,10 @@ def test_one_article_twice_in_a_batch_is_one_row_the_last_read(world: World) -> 
     first = Article(id="a", content_hash="h1", title="First read")
     again = Article(id="a", content_hash="h2", title="Read again")
     other = Article(id="b", content_hash="h")
-    articles.put_many([(first, Analysis()), (again, Analysis()), (other, Analysis())], "articles/key")
-    assert (articles.content_hash("a"), articles.content_hash("b")) == ("h2", "h")
+    articles.put_many(
+        [(first, Analysis(), "f1"), (again, Analysis(), "f2"), (other, Analysis(), None)], "articles/key"
+    )
+    assert (articles.content_hash("a"), articles.content_hash("b")) == (("h2", "f2"), ("h", None))
 
 
 def test_a_poll_looks_up_only_the_entries_its_last_poll_did_not_list(world: World) -> None:

@@ -1,4 +1,4 @@
-"""S3 and DynamoDB: the archive, feed state, seen entries, articles, the ledger and alert records."""
+"""S3 and DynamoDB: the archive, feed state, articles (what was handed on), the ledger and alert records."""
 
 from __future__ import annotations
 
@@ -185,52 +185,6 @@ class FeedState:
         )
 
 
-class SeenEntries:
-    """Which feed entries were already handed on, with the fingerprint of what was handed on."""
-
-    def __init__(self, table_name: str) -> None:
-        self.table = table(table_name)
-
-    def get_many(self, entry_ids: list[str]) -> dict[str, dict[str, Any]]:
-        """What is known of each entry: `fingerprint` once handed on; `deferrals` and `catch_up` while its
-        page is awaited. Entries never seen are absent."""
-        items = _batch_get(self.table, [{"entry_id": e} for e in entry_ids])
-        return {str(item["entry_id"]): item for item in items}
-
-    def defer(self, entry_id: str, feed_id: str, catch_up: bool) -> int:
-        """Count a poll that left the entry for later (its page could not be had yet); returns the count.
-        An entry first found in a feed's backlog stays backlog when it is handed on later."""
-        expression = "ADD deferrals :one SET feed_id = :feed" + (", catch_up = :yes" if catch_up else "")
-        values: dict[str, Any] = {":one": 1, ":feed": feed_id}
-        if catch_up:
-            values[":yes"] = True
-        reply = self.table.update_item(
-            Key={"entry_id": entry_id},
-            UpdateExpression=expression,
-            ExpressionAttributeValues=values,
-            ReturnValues="UPDATED_NEW",
-        )
-        return int(reply["Attributes"]["deferrals"])
-
-    def remember_many(
-        self,
-        entries: list[tuple[str, str]],
-        feed_id: str,
-        state: tuple[FeedState, dict[str, Any]] | None = None,
-    ) -> None:
-        """(entry id, fingerprint) of each entry handed on, twenty-five to a request; the feed's own state
-        item, when given, goes in the last request, so a poll's bookkeeping is one write."""
-        now = datetime.now(UTC).isoformat()
-        items = {
-            entry_id: {"entry_id": entry_id, "fingerprint": fingerprint, "feed_id": feed_id, "seen_at": now}
-            for entry_id, fingerprint in entries  # one link twice in a feed: the last one handed on
-        }
-        puts = [(self.table, item) for item in items.values()]
-        if state is not None:
-            puts.append((state[0].table, state[1]))
-        _batch_put(puts)
-
-
 # How long to keep sending what DynamoDB leaves unprocessed (throttling) before giving up: well inside the
 # functions' timeouts, so the message fails with this error and comes back, rather than timing out.
 UNPROCESSED_PATIENCE_SECONDS = 20.0
@@ -258,20 +212,47 @@ def _batch_put(puts: list[tuple[Any, dict[str, Any]]]) -> None:
 
 
 class Articles:
+    """Every article read, a row each: what it is, where it is archived, and the fingerprint of the feed entry
+    it was read from, by which FetchFeed knows an entry it has handed on before (in any feed)."""
+
     def __init__(self, table_name: str) -> None:
         self.table = table(table_name)
 
-    def content_hash(self, article_id: str) -> str | None:
-        item = self.table.get_item(Key={"article_id": article_id}, ConsistentRead=True).get("Item")
-        return str(item["content_hash"]) if item else None
+    def known(self, article_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The rows of the articles read before, by id (the others are absent)."""
+        items = _batch_get(self.table, [{"article_id": a} for a in article_ids])
+        return {str(item["article_id"]): item for item in items}
 
-    def put_many(self, stored: Sequence[tuple[Article, Analysis]], archive_key: str) -> None:
-        """Each article's row, pointing at the archive object that holds it, twenty-five to a request."""
+    def content_hash(self, article_id: str) -> tuple[str | None, str | None]:
+        """(content hash, entry fingerprint) of the article as last read; (None, None) if never read."""
+        item = self.table.get_item(Key={"article_id": article_id}, ConsistentRead=True).get("Item")
+        if not item:
+            return None, None
+        return str(item["content_hash"]), str(item["fingerprint"]) if item.get("fingerprint") else None
+
+    def note_fingerprint(self, article_id: str, fingerprint: str) -> None:
+        """An entry edited in the feed whose article reads the same: the row takes the entry's new
+        fingerprint, so that FetchFeed does not hand it on again."""
+        try:
+            self.table.update_item(
+                Key={"article_id": article_id},
+                UpdateExpression="SET fingerprint = :f",
+                ConditionExpression=Attr("article_id").exists(),
+                ExpressionAttributeValues={":f": fingerprint},
+            )
+        except ClientError as exc:
+            if not _conditional_failed(exc):  # the row is gone: nothing to note
+                raise
+
+    def put_many(self, stored: Sequence[tuple[Article, Analysis, str | None]], archive_key: str) -> None:
+        """Each article's row, pointing at the archive object that holds it, with the fingerprint of the feed
+        entry it was read from, twenty-five to a request."""
         now = datetime.now(UTC).isoformat()
         items = {
             article.id: {
                 "article_id": article.id,
                 "content_hash": article.content_hash,
+                **({"fingerprint": fingerprint} if fingerprint else {}),
                 "url": article.url or "",
                 "outlet": article.outlet or "",
                 "title": article.title,
@@ -282,7 +263,7 @@ class Articles:
                 "figures": len(analysis.figures),
                 "stored_at": now,
             }
-            for article, analysis in stored  # one link in two feeds, both in the batch: the last read
+            for article, analysis, fingerprint in stored  # one link in two feeds, both in a batch: the last
         }
         _batch_put([(self.table, item) for item in items.values()])
 

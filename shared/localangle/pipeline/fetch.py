@@ -21,7 +21,7 @@ from typing import Any
 from localangle.adapters.feeds import describe_html_page, looks_like_html_page, parse_feed
 from localangle.adapters.http import FetchError
 from localangle.adapters.queues import send, send_many
-from localangle.adapters.storage import Archive, FeedState, SeenEntries
+from localangle.adapters.storage import Archive, Articles, FeedState
 from localangle.batch import BatchResponse, process_batch
 from localangle.identity import article_id, canonical_url
 from localangle.models.article import FeedEntry
@@ -153,7 +153,6 @@ def fetch_feed(message: FeedMessage, pages_until: float | None = None) -> FeedOu
         parsed = parse_feed(response.body, response.url, response.content_type)
     if parsed.error:
         return health.failed(parsed.error)
-    seen = SeenEntries(s.entries_table)
     archive = Archive(s.archive_bucket)
     outcome = FeedOutcome("fetched", skipped=list(parsed.skipped))
     # The first successful poll of a feed shows its backlog: recorded and summarised, not alerted one by one.
@@ -164,7 +163,9 @@ def fetch_feed(message: FeedMessage, pages_until: float | None = None) -> FeedOu
     recent = set(str(state.get("recent", "")).split())
     # only the entries the last poll did not list are looked up: one request per hundred of them
     unknown = [m.article_id for m, token in zip(messages, tokens, strict=True) if token not in recent]
-    seen_before = seen.get_many(unknown) if unknown else {}
+    seen_before = Articles(s.articles_table).known(unknown) if unknown else {}
+    waited_before = _deferrals(state)  # the entries whose pages could not be had at the last poll
+    waiting_now: dict[str, tuple[int, bool]] = {}
     handed: list[ArticleMessage] = []
     listed: list[str] = []  # the tokens of the entries handed on or unchanged: the next poll's `recent`
     waiting: set[str] = set()  # ... but for those deferred: one link twice in the feed may be both
@@ -176,11 +177,13 @@ def fetch_feed(message: FeedMessage, pages_until: float | None = None) -> FeedOu
             continue
         # the same article twice in one feed (one link under two GUIDs): the first one counts
         seen_before[article.article_id] = {"fingerprint": article.fingerprint}
-        article.catch_up = backlog or bool(known.get("catch_up"))
-        article.handed_before = "fingerprint" in known
+        waited, was_backlog = waited_before.get(article.article_id, (0, False))
+        article.catch_up = backlog or was_backlog
+        article.handed_before = bool(known)  # read before (a row), or earlier in this very feed
         if entry.url and time.monotonic() > budget_ends:
             outcome.deferred += 1  # no time left in this invocation: the next poll fetches its page
-            waiting.add(token)
+            waiting.add(token)  # (a wait that is not the page's fault: not counted)
+            waiting_now[article.article_id] = (waited, article.catch_up)
             continue
         if entry.url:
             try:
@@ -188,9 +191,10 @@ def fetch_feed(message: FeedMessage, pages_until: float | None = None) -> FeedOu
             except FetchError as exc:
                 # The page is there but not now (timeout, 429, 5xx): the entry waits for a later poll,
                 # unless it has waited long enough, when it goes on with the feed's own text.
-                if seen.defer(article.article_id, feed.id, article.catch_up) < MAX_DEFERRALS:
+                if waited + 1 < MAX_DEFERRALS:
                     outcome.deferred += 1
                     waiting.add(token)
+                    waiting_now[article.article_id] = (waited + 1, article.catch_up)
                     logger.info(
                         "entry deferred",
                         extra={"feed_id": feed.id, "article_id": article.article_id, "reason": str(exc)},
@@ -200,23 +204,27 @@ def fetch_feed(message: FeedMessage, pages_until: float | None = None) -> FeedOu
         handed.append(article)
         listed.append(token)
         if len(handed) == 10:  # a full request's worth: handed on now, so a timeout loses no more
-            outcome.new += _hand_over(seen, feed.id, handed)
+            outcome.new += _hand_over(handed)
     # sorted: a feed that only reorders its entries changes nothing to write
     kept = " ".join(sorted(set(listed) - waiting))
     kept = kept if len(kept) <= RECENT_MAX_CHARS else ""
     if outcome.deferred:
         # entries left for later must be seen again: without the validators the next poll is a full GET,
         # never a 304 that would hide them
-        written = health.success(etag="", last_modified="", recent=kept, always=True)
+        deferred = _deferred_text(waiting_now)
+        written = health.success(etag="", last_modified="", recent=kept, always=True, deferred=deferred)
     else:
         written = health.success(
             etag=response.headers.get("etag", ""),
             last_modified=response.headers.get("last-modified", ""),
             recent=kept,
+            deferred="",
         )
-    # the last entries and the feed's state in one write, after the hand-over: a crash before it polls the
-    # feed again in full and hands the entries on again, which every later step takes for a repeat
-    outcome.new += _hand_over(seen, feed.id, handed, written)
+    # the feed's state after the hand-over: a crash before it polls the feed again in full and hands the
+    # entries on again, which every later step takes for a repeat
+    outcome.new += _hand_over(handed)
+    if written is not None:
+        written[0].put(written[1])
     logger.info(
         "feed fetched",
         extra={
@@ -232,18 +240,28 @@ def fetch_feed(message: FeedMessage, pages_until: float | None = None) -> FeedOu
     return outcome
 
 
-def _hand_over(
-    seen: SeenEntries,
-    feed_id: str,
-    handed: list[ArticleMessage],
-    state: tuple[FeedState, dict[str, Any]] | None = None,
-) -> int:
-    """Send the entries ten to a request, then remember them (only after the hand-over: a crash before it
-    retries them), with the feed's state when given; empties `handed` and returns how many went."""
+def _hand_over(handed: list[ArticleMessage]) -> int:
+    """Send the entries ten to a request; empties `handed` and returns how many went. What was handed on is
+    known by the articles' rows (ProcessArticle writes them with each entry's fingerprint) and by the feed's
+    `recent` tokens, written after the hand-over."""
     count = send_many(settings().article_queue_url, handed)
-    seen.remember_many([(a.article_id, a.fingerprint) for a in handed], feed_id, state)
     handed.clear()
     return count
+
+
+def _deferrals(state: dict[str, Any]) -> dict[str, tuple[int, bool]]:
+    """The entries a feed's last poll left for later, from its state: article id → (polls it waited for its
+    page, whether it was found in the feed's backlog). One short string in the state item, as ScheduleFeeds
+    hands the state on in the poll's message."""
+    out = {}
+    for part in str(state.get("deferred", "")).split():
+        article_id, polls, backlog = part.rsplit(":", 2)
+        out[article_id] = (int(polls), backlog == "1")
+    return out
+
+
+def _deferred_text(waiting: dict[str, tuple[int, bool]]) -> str:
+    return " ".join(f"{a}:{n}:{int(backlog)}" for a, (n, backlog) in sorted(waiting.items()))
 
 
 def _archive_page(archive: Archive, article: ArticleMessage, url: str) -> tuple[str | None, str]:
@@ -326,12 +344,19 @@ class _Health:
         if write is not None:
             self.table.put(write[1])
 
-    def success(self, always: bool = False, **validators: str) -> tuple[FeedState, dict[str, Any]] | None:
-        """The feed's state after a successful poll, with its table, for the caller to write with its own
-        writes; None when writing would change nothing. `always` when the validators are cleared on purpose,
-        as a run that overlapped this one may have stored new ones. A feed that had been failing gets its
-        recovery notice first."""
-        if not always and self._nothing_to_write(validators):
+    def success(
+        self,
+        always: bool = False,
+        deferred: str | None = None,
+        **validators: str,
+    ) -> tuple[FeedState, dict[str, Any]] | None:
+        """The feed's state after a successful poll, with its table, for the caller to write after its
+        hand-over; None when writing would change nothing. `always` when the validators are cleared on
+        purpose, as a run that overlapped this one may have stored new ones. `deferred`: the entries whose
+        pages the poll left for later (None, a 304: those of the state before). A feed that had been failing
+        gets its recovery notice first."""
+        waiting = self.state.get("deferred") if deferred is None else deferred
+        if not always and not waiting and self._nothing_to_write(validators):
             return None
         noticed = self.state.get("noticed")
         if noticed:
@@ -345,6 +370,8 @@ class _Health:
             failures=0,
             **validators,
         )
+        if waiting:
+            item["deferred"] = waiting
         return self.table, item
 
     def _nothing_to_write(self, validators: dict[str, str]) -> bool:
@@ -355,7 +382,7 @@ class _Health:
         state = self.state
         if not state.get("last_success") or state.get("failures"):
             return False
-        if any(key in state for key in ("retry_at", "failing_since", "noticed")):
+        if any(key in state for key in ("retry_at", "failing_since", "noticed", "deferred")):
             return False
         if any(str(state.get(key, "")) != value for key, value in validators.items()):
             return False

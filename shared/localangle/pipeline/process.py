@@ -72,6 +72,7 @@ class Reading:
     archived: bool = True
     page: str | None = None  # the page as it travelled in the message, archived with the batch's pages
     raw_key: str | None = None  # or where FetchFeed archived it, too big to travel
+    fingerprint: str | None = None  # of the feed entry it was read from (FetchFeed's check for a repeat)
 
 
 @log_keys(lambda m: {"article_id": m.article_id, "feed_id": m.feed_id})
@@ -82,11 +83,17 @@ def read_message(message: ArticleMessage) -> Reading | None:
     # an entry never handed on before has no stored article to compare with. A repeat of this message, or
     # the same link in two feeds polled at once, is then processed again in full: harmless, as every later
     # step is keyed by article (the ledger replaces the article's own claims, alerts are raised once)
-    if message.handed_before and Articles(s.articles_table).content_hash(article.id) == article.content_hash:
-        logger.info("article unchanged", extra={"article_id": article.id})
-        return None
+    if message.handed_before:
+        articles = Articles(s.articles_table)
+        stored, fingerprint = articles.content_hash(article.id)
+        if stored == article.content_hash:
+            if fingerprint != message.fingerprint:
+                articles.note_fingerprint(article.id, message.fingerprint)
+            logger.info("article unchanged", extra={"article_id": article.id})
+            return None
     reading = read_article(article, catch_up=message.catch_up)
     reading.page, reading.raw_key = message.page, message.raw_key
+    reading.fingerprint = message.fingerprint
     return reading
 
 
@@ -157,7 +164,7 @@ def store(readings: list[Reading]) -> None:
         key = archive.put_articles(
             [(r.article, r.analysis, pages_key if r.page is not None else r.raw_key) for r in kept]
         )
-        Articles(s.articles_table).put_many([(r.article, r.analysis) for r in kept], key)
+        Articles(s.articles_table).put_many([(r.article, r.analysis, r.fingerprint) for r in kept], key)
         logger.info(
             "articles archived", extra={"article_ids": [r.article.id for r in kept], "archive_key": key}
         )
