@@ -22,6 +22,7 @@ from localangle.meter import AwsMeter
 from localangle.models.article import Article
 from localangle.models.config import FeedConfig, Newsroom, OpsChannel, SlackChannel
 from localangle.models.figure import Analysis
+from localangle.models.messages import ArticleMessage
 from localangle.pipeline import fetch
 from tests.conftest import ROOT, operation_texts
 
@@ -441,7 +442,7 @@ def test_one_article_twice_in_a_batch_is_one_row_the_last_read(world: World) -> 
     articles.put_many(
         [(first, Analysis(), "f1"), (again, Analysis(), "f2"), (other, Analysis(), None)], "articles/key"
     )
-    assert (articles.content_hash("a"), articles.content_hash("b")) == (("h2", "f2"), ("h", None))
+    assert (articles.stored("a"), articles.stored("b")) == (("h2", "f2"), ("h", None))
 
 
 def test_a_poll_looks_up_only_the_entries_its_last_poll_did_not_list(world: World) -> None:
@@ -454,7 +455,7 @@ def test_a_poll_looks_up_only_the_entries_its_last_poll_did_not_list(world: Worl
         items.append((f"g{n}", link, f"Court round-up {n}", f"{n} cases"))
 
     def looked_up(when: datetime) -> float:
-        """Seen entries FetchFeed looked up in the scheduled run (a read unit each: small items)."""
+        """Entries FetchFeed looked up among the articles in the scheduled run (a read unit each)."""
         with AwsMeter(world.flow) as meter:
             world.tick(when)
         return meter.read_units.get("fetch_feed", 0)
@@ -486,9 +487,58 @@ def test_a_feed_with_too_many_entries_to_list_looks_them_all_up(
     world.tick(T0)
     assert len(_state(world)["recent"].split()) == 4
     world.site.publish(feed_path, _feed(entries), "application/rss+xml")
+    handed: list[str] = []
+
+    def record(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        handed.extend(m["Body"] for m in batch if '"entry"' in m["Body"])
+        return batch
+
+    world.flow.deliver = record
     world.tick(T0 + timedelta(minutes=15))
-    assert _state(world)["recent"] == ""  # five do not fit
+    world.flow.deliver = None
+    assert _article_messages(world) == 5 and len(handed) == 1
+    # five do not fit: four are kept, the one just handed on among them (its article may not be read yet)
+    kept = _state(world)["recent"].split()
+    new = ArticleMessage.model_validate_json(handed[0])
+    assert len(kept) == 4 and fetch.recent_token(new) in kept
     world.site.publish(feed_path, _feed(entries) + b"\n", "application/rss+xml")  # the same entries
     with AwsMeter(world.flow) as meter:
         world.tick(T0 + timedelta(minutes=30))
-    assert meter.read_units["fetch_feed"] == 5  # so the next poll looks up every entry
+    assert meter.read_units["fetch_feed"] == 1  # so the next poll looks up the fifth, among the articles
+    assert _article_messages(world) == 5  # and finds it handed on (its row has the entry's fingerprint)
+
+
+def test_an_entry_whose_page_never_comes_waits_three_polls_counted_in_the_feeds_state(world: World) -> None:
+    site = world.site
+    link = site.publish("/courier.example/news/down/", _page("Cheshire arrested 21 people."), "text/html")
+    site.publish(
+        world.feed_path(FEED.id), _feed([("g1", link, "Arrests", "Cheshire arrests")]), "application/rss+xml"
+    )
+    site.answer_next("/courier.example/news/down/", 503, b"busy", times=10)
+    world.tick(T0)
+    [(article_id, counted)] = fetch._deferrals(_state(world)).items()
+    assert counted == (1, False) and _article_messages(world) == 0
+    world.tick(T0 + timedelta(minutes=15))
+    assert fetch._deferrals(_state(world)) == {article_id: (2, False)} and _article_messages(world) == 0
+    # the third poll gives up on the page and hands the entry on with the feed's own text
+    world.tick(T0 + timedelta(minutes=30))
+    assert _article_messages(world) == 1 and "deferred" not in _state(world)
+
+
+def test_entries_kept_back_say_only_what_is_worth_keeping(monkeypatch: pytest.MonkeyPatch) -> None:
+    waiting = {"a": (0, False), "b": (2, False), "c": (0, True)}  # a: left by the page budget, nothing to say
+    assert fetch._deferrals({"deferred": fetch._deferred_text(waiting)}) == {"b": (2, False), "c": (0, True)}
+    monkeypatch.setattr(fetch, "RECENT_MAX_CHARS", 6)  # one entry's worth: the rest start their count again
+    assert fetch._deferred_text(waiting) == "b:2:0"
+
+
+def test_one_feed_twice_in_a_batch_with_two_outcomes_is_told_not_failed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # SQS may hand one poll over twice, or two runs' polls of a feed land in one batch: one a 304, one not
+    outcomes = iter([fetch.FeedOutcome("not-modified"), fetch.FeedOutcome("fetched", new=2)])
+    monkeypatch.setattr(fetch, "prepare", lambda: 0.0)
+    monkeypatch.setattr(fetch, "fetch_feed", lambda message, until: next(outcomes))
+    body = json.dumps({"feed_id": FEED.id, "scheduled_at": T0.isoformat()})
+    event = {"Records": [{"messageId": f"m{n}", "body": body} for n in range(2)]}
+    assert fetch.poll_batch(event) == {"batchItemFailures": []}

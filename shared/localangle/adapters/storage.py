@@ -223,25 +223,26 @@ class Articles:
         items = _batch_get(self.table, [{"article_id": a} for a in article_ids])
         return {str(item["article_id"]): item for item in items}
 
-    def content_hash(self, article_id: str) -> tuple[str | None, str | None]:
+    def stored(self, article_id: str) -> tuple[str | None, str | None]:
         """(content hash, entry fingerprint) of the article as last read; (None, None) if never read."""
         item = self.table.get_item(Key={"article_id": article_id}, ConsistentRead=True).get("Item")
         if not item:
             return None, None
         return str(item["content_hash"]), str(item["fingerprint"]) if item.get("fingerprint") else None
 
-    def note_fingerprint(self, article_id: str, fingerprint: str) -> None:
+    def note_fingerprint(self, article_id: str, content_hash: str, fingerprint: str) -> None:
         """An entry edited in the feed whose article reads the same: the row takes the entry's new
-        fingerprint, so that FetchFeed does not hand it on again."""
+        fingerprint, so that FetchFeed does not hand it on again; only while the row still holds that
+        text (another version read meanwhile keeps its own)."""
         try:
             self.table.update_item(
                 Key={"article_id": article_id},
                 UpdateExpression="SET fingerprint = :f",
-                ConditionExpression=Attr("article_id").exists(),
+                ConditionExpression=Attr("content_hash").eq(content_hash),
                 ExpressionAttributeValues={":f": fingerprint},
             )
         except ClientError as exc:
-            if not _conditional_failed(exc):  # the row is gone: nothing to note
+            if not _conditional_failed(exc):  # the row is gone or holds another version: nothing to note
                 raise
 
     def put_many(self, stored: Sequence[tuple[Article, Analysis, str | None]], archive_key: str) -> None:

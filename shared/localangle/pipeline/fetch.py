@@ -51,8 +51,9 @@ PAGE_BUDGET_SECONDS = 35.0
 KEPT_AFTER_SUCCESS = ("last_error", "last_error_at", "recent")
 # A feed's state keeps a token for each entry its last document listed and the poll handed on or found
 # unchanged, so that the next poll looks up only the entries not in it (DynamoDB bills a read for each entry
-# looked up, found or not). A feed of more than about 250 entries keeps none and looks them all up.
+# looked up, found or not). A feed of more than about 250 entries keeps that many, those it handed on first.
 RECENT_MAX_CHARS = 2750
+TOKEN_CHARS = 10
 
 
 @dataclass
@@ -74,7 +75,7 @@ def fingerprint(entry: FeedEntry) -> str:
 def recent_token(article: ArticleMessage) -> str:
     """A short token of an entry as handed on: its id and its content. Ten hex digits: a new entry taken for
     one of a feed's few hundred recent ones is a chance of about one in 10^9."""
-    return hashlib.sha256(f"{article.article_id}\x1f{article.fingerprint}".encode()).hexdigest()[:10]
+    return hashlib.sha256(f"{article.article_id}\x1f{article.fingerprint}".encode()).hexdigest()[:TOKEN_CHARS]
 
 
 def entry_message(feed: FeedConfig, entry: FeedEntry, *, catch_up: bool = False) -> ArticleMessage:
@@ -114,7 +115,7 @@ def poll_batch(event: Mapping[str, Any]) -> BatchResponse:
         return process_batch(event, poll, workers=FEEDS_AT_ONCE)
     finally:
         by_status: dict[str, list[str]] = {}
-        for feed_id, outcome in sorted(polled):
+        for feed_id, outcome in sorted(polled, key=lambda polled_feed: polled_feed[0]):
             by_status.setdefault(outcome.status.replace("-", "_"), []).append(feed_id)
         logger.info(
             "feeds polled",
@@ -166,7 +167,8 @@ def fetch_feed(message: FeedMessage, pages_until: float | None = None) -> FeedOu
     seen_before = Articles(s.articles_table).known(unknown) if unknown else {}
     waited_before = _deferrals(state)  # the entries whose pages could not be had at the last poll
     waiting_now: dict[str, tuple[int, bool]] = {}
-    handed: list[ArticleMessage] = []
+    handed: list[ArticleMessage] = []  # to go in the next request
+    handed_now: list[ArticleMessage] = []  # all this poll hands on
     listed: list[str] = []  # the tokens of the entries handed on or unchanged: the next poll's `recent`
     waiting: set[str] = set()  # ... but for those deferred: one link twice in the feed may be both
     for entry, article, token in zip(parsed.entries, messages, tokens, strict=True):
@@ -202,12 +204,12 @@ def fetch_feed(message: FeedMessage, pages_until: float | None = None) -> FeedOu
                     continue
                 article.page_note = f"feed text only: {exc}"
         handed.append(article)
+        handed_now.append(article)
         listed.append(token)
         if len(handed) == 10:  # a full request's worth: handed on now, so a timeout loses no more
             outcome.new += _hand_over(handed)
     # sorted: a feed that only reorders its entries changes nothing to write
-    kept = " ".join(sorted(set(listed) - waiting))
-    kept = kept if len(kept) <= RECENT_MAX_CHARS else ""
+    kept = _recent_text(set(listed) - waiting, {recent_token(a) for a in handed_now})
     if outcome.deferred:
         # entries left for later must be seen again: without the validators the next poll is a full GET,
         # never a 304 that would hide them
@@ -261,7 +263,26 @@ def _deferrals(state: dict[str, Any]) -> dict[str, tuple[int, bool]]:
 
 
 def _deferred_text(waiting: dict[str, tuple[int, bool]]) -> str:
-    return " ".join(f"{a}:{n}:{int(backlog)}" for a, (n, backlog) in sorted(waiting.items()))
+    """What `_deferrals` reads back, for the entries it has something to say of (a wait counted, or a
+    backlog entry), at most RECENT_MAX_CHARS: an entry beyond starts its count again."""
+    parts = [f"{a}:{n}:{int(backlog)}" for a, (n, backlog) in sorted(waiting.items()) if n or backlog]
+    text = ""
+    for part in parts:
+        if len(text) + len(part) + 1 > RECENT_MAX_CHARS:
+            logger.warning("too many entries kept back to count them all", extra={"kept_back": len(parts)})
+            break
+        text = f"{text} {part}" if text else part
+    return text
+
+
+def _recent_text(tokens: set[str], fresh: set[str]) -> str:
+    """The `recent` tokens to keep, sorted (a feed that only reorders its entries changes nothing to write).
+    When they do not all fit in RECENT_MAX_CHARS, the entries handed on in this poll come first: their
+    articles may not have been read yet, so no row would tell a later poll they were handed on."""
+    room = (RECENT_MAX_CHARS + 1) // (TOKEN_CHARS + 1)
+    if len(tokens) > room:
+        tokens = set(sorted(tokens, key=lambda t: (t not in fresh, t))[:room])
+    return " ".join(sorted(tokens))
 
 
 def _archive_page(archive: Archive, article: ArticleMessage, url: str) -> tuple[str | None, str]:

@@ -85,10 +85,10 @@ def read_message(message: ArticleMessage) -> Reading | None:
     # step is keyed by article (the ledger replaces the article's own claims, alerts are raised once)
     if message.handed_before:
         articles = Articles(s.articles_table)
-        stored, fingerprint = articles.content_hash(article.id)
+        stored, fingerprint = articles.stored(article.id)
         if stored == article.content_hash:
             if fingerprint != message.fingerprint:
-                articles.note_fingerprint(article.id, message.fingerprint)
+                articles.note_fingerprint(article.id, article.content_hash, message.fingerprint)
             logger.info("article unchanged", extra={"article_id": article.id})
             return None
     reading = read_article(article, catch_up=message.catch_up)
