@@ -166,5 +166,8 @@ def test_the_driver_batches_each_queue_as_its_event_source_does(world: World, mo
     assert sum(len(m["Body"]) for m in first) <= 1000
     rest = []
     while batch := world.flow._receive_batch("ArticleQueue", articles):
+        assert sum(len(m["Body"]) for m in batch) <= 1000
         rest += batch
     assert len(first) + len(rest) == 25
+    # each received once: what did not fit was not handed back to SQS, which would count it towards the DLQ
+    assert {m["Attributes"]["ApproximateReceiveCount"] for m in first + rest} == {"1"}

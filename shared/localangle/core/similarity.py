@@ -56,6 +56,7 @@ def index_keys(sig: list[int]) -> list[int]:
     """Lookup keys: a near-duplicate almost surely shares one of these. Each of the first hashes of the two
     texts' union is in both with probability about their resemblance J, and one of the first eight that is
     is among both texts' eight smallest: a copy is missed with probability about (1 - J)^8, 0.4% at the
-    threshold (0.5), 0.07% at 0.6, well under one in a million for a wire copy (0.8 and up). The smallest
-    of a longer sketch's keys are these same eight: a ledger indexed with more still finds its stories."""
+    threshold (0.5), 0.07% at 0.6, about three in a million at 0.8. The smallest of a longer sketch's keys
+    are these same eight: a ledger indexed with more still finds its stories. (Each key names one story, the
+    last to claim it: stories that share some hashes without being copies take keys from each other.)"""
     return sig[:INDEX_KEYS]

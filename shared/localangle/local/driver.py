@@ -102,6 +102,7 @@ class Flow:
     stdout: io.TextIOBase | Any = field(default_factory=io.StringIO)
     current: str | None = None  # the function running now (what a meter of AWS requests charges them to)
     busy: dict[str, float] = field(default_factory=dict)  # seconds each function ran, wall clock
+    overflow: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # received past a batch's 6 MB
 
     def __post_init__(self) -> None:
         functions = self.root / "functions"
@@ -145,12 +146,22 @@ class Flow:
     def _receive_batch(self, queue: str, url: str) -> list[dict[str, Any]]:
         """One invocation's messages, as the event source mapping gathers them: without a batching window,
         what one receive returns (up to ten, fewer if the BatchSize is smaller); with one, receives until
-        the BatchSize is reached, the queue is empty or the payload would pass Lambda's 6 MB, the messages
-        beyond it left in the queue (the queue here holds all it will get before the window closes)."""
+        the BatchSize is reached, the queue is empty or the payload would pass Lambda's 6 MB (the queue here
+        holds all it will get before the window closes). Messages received past the payload start the next
+        batch, still in flight, as the poller keeps them: they are not received again, which SQS would count
+        towards their dead-letter queue."""
         sqs = client("sqs")
         size, window = self.cloud.batching(queue)
         messages: list[dict[str, Any]] = []
         payload, full = 0, False
+        for m in self.overflow.pop(queue, []):
+            body = len(m["Body"].encode())
+            if full or (messages and payload + body > PAYLOAD_LIMIT):
+                full = True
+                self.overflow.setdefault(queue, []).append(m)
+                continue
+            messages.append(m)
+            payload += body
         while len(messages) < size and not full:
             reply = sqs.receive_message(
                 QueueUrl=url,
@@ -167,10 +178,8 @@ class Flow:
             for m in received:
                 body = len(m["Body"].encode())
                 if full or (messages and payload + body > PAYLOAD_LIMIT):
-                    full = True  # left for the next invocation
-                    sqs.change_message_visibility(
-                        QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0
-                    )
+                    full = True  # for the next invocation
+                    self.overflow.setdefault(queue, []).append(m)
                     continue
                 messages.append(m)
                 payload += body
