@@ -153,16 +153,22 @@ class Flow:
         sqs = client("sqs")
         size, window = self.cloud.batching(queue)
         messages: list[dict[str, Any]] = []
-        payload, full = 0, False
-        for m in self.overflow.pop(queue, []):
-            body = len(m["Body"].encode())
-            if full or (messages and payload + body > PAYLOAD_LIMIT):
-                full = True
-                self.overflow.setdefault(queue, []).append(m)
-                continue
-            messages.append(m)
-            payload += body
-        while len(messages) < size and not full:
+        payload = 0
+
+        def take(received: list[dict[str, Any]]) -> bool:
+            """Add what fits; the rest waits for the next batch. False once the batch is full."""
+            nonlocal payload
+            for n, m in enumerate(received):
+                body = len(m["Body"].encode())
+                if messages and payload + body > PAYLOAD_LIMIT:
+                    self.overflow.setdefault(queue, []).extend(received[n:])
+                    return False
+                messages.append(m)
+                payload += body
+            return True
+
+        room = take(self.overflow.pop(queue, []))
+        while room and len(messages) < size:
             reply = sqs.receive_message(
                 QueueUrl=url,
                 MaxNumberOfMessages=min(10, size - len(messages)),
@@ -175,16 +181,7 @@ class Flow:
                 break
             chunk = sum(len(m["Body"].encode()) for m in received)
             self.receive_chunks[queue] = self.receive_chunks.get(queue, 0) + math.ceil(chunk / 65536)
-            for m in received:
-                body = len(m["Body"].encode())
-                if full or (messages and payload + body > PAYLOAD_LIMIT):
-                    full = True  # for the next invocation
-                    self.overflow.setdefault(queue, []).append(m)
-                    continue
-                messages.append(m)
-                payload += body
-            if not window:
-                break
+            room = take(received) and bool(window)
         return messages
 
     def _consume(self, queue: str, function: str, url: str, messages: list[dict[str, Any]]) -> None:

@@ -47,8 +47,9 @@ MAX_DEFERRALS = 3  # polls an entry waits for its page before it goes on with th
 # Seconds of page fetching per invocation (FetchFeed's timeout is 60): entries beyond wait for the next poll.
 PAGE_BUDGET_SECONDS = 35.0
 # What a successful poll's state keeps of the state before it (the rest it replaces): the last failure, for
-# anyone asking why a feed was backing off yesterday, and the entries it last listed (a 304 lists none).
-KEPT_AFTER_SUCCESS = ("last_error", "last_error_at", "recent")
+# anyone asking why a feed was backing off yesterday, and the entries it last listed and kept back (a 304
+# lists none): a poll that read the feed replaces those two.
+KEPT_AFTER_SUCCESS = ("last_error", "last_error_at", "recent", "deferred")
 # A feed's state keeps a token for each entry its last document listed and the poll handed on or found
 # unchanged, so that the next poll looks up only the entries not in it (DynamoDB bills a read for each entry
 # looked up, found or not). A feed of more than about 250 entries keeps that many, those it handed on first.
@@ -168,7 +169,7 @@ def fetch_feed(message: FeedMessage, pages_until: float | None = None) -> FeedOu
     waited_before = _deferrals(state)  # the entries whose pages could not be had at the last poll
     waiting_now: dict[str, tuple[int, bool]] = {}
     handed: list[ArticleMessage] = []  # to go in the next request
-    handed_now: list[ArticleMessage] = []  # all this poll hands on
+    fresh: set[str] = set()  # the tokens of all this poll hands on
     listed: list[str] = []  # the tokens of the entries handed on or unchanged: the next poll's `recent`
     waiting: set[str] = set()  # ... but for those deferred: one link twice in the feed may be both
     for entry, article, token in zip(parsed.entries, messages, tokens, strict=True):
@@ -204,29 +205,25 @@ def fetch_feed(message: FeedMessage, pages_until: float | None = None) -> FeedOu
                     continue
                 article.page_note = f"feed text only: {exc}"
         handed.append(article)
-        handed_now.append(article)
+        fresh.add(token)
         listed.append(token)
         if len(handed) == 10:  # a full request's worth: handed on now, so a timeout loses no more
             outcome.new += _hand_over(handed)
-    # sorted: a feed that only reorders its entries changes nothing to write
-    kept = _recent_text(set(listed) - waiting, {recent_token(a) for a in handed_now})
-    if outcome.deferred:
-        # entries left for later must be seen again: without the validators the next poll is a full GET,
-        # never a 304 that would hide them
-        deferred = _deferred_text(waiting_now)
-        written = health.success(etag="", last_modified="", recent=kept, always=True, deferred=deferred)
-    else:
-        written = health.success(
-            etag=response.headers.get("etag", ""),
-            last_modified=response.headers.get("last-modified", ""),
-            recent=kept,
-            deferred="",
-        )
     # the feed's state after the hand-over: a crash before it polls the feed again in full and hands the
     # entries on again, which every later step takes for a repeat
     outcome.new += _hand_over(handed)
-    if written is not None:
-        written[0].put(written[1])
+    listed_text, deferred = _recent_text(set(listed) - waiting, fresh), _deferred_text(waiting_now)
+    if outcome.deferred:
+        # entries left for later must be seen again: without the validators the next poll is a full GET,
+        # never a 304 that would hide them
+        health.succeeded(always=True, etag="", last_modified="", recent=listed_text, deferred=deferred)
+    else:
+        health.succeeded(
+            etag=response.headers.get("etag", ""),
+            last_modified=response.headers.get("last-modified", ""),
+            recent=listed_text,
+            deferred=deferred,
+        )
     logger.info(
         "feed fetched",
         extra={
@@ -360,25 +357,11 @@ class _Health:
         return FeedOutcome("failed", error=error)
 
     def succeeded(self, always: bool = False, **validators: str) -> None:
-        """Write the poll down (validators, health) unless that would change nothing."""
-        write = self.success(always, **validators)
-        if write is not None:
-            self.table.put(write[1])
-
-    def success(
-        self,
-        always: bool = False,
-        deferred: str | None = None,
-        **validators: str,
-    ) -> tuple[FeedState, dict[str, Any]] | None:
-        """The feed's state after a successful poll, with its table, for the caller to write after its
-        hand-over; None when writing would change nothing. `always` when the validators are cleared on
-        purpose, as a run that overlapped this one may have stored new ones. `deferred`: the entries whose
-        pages the poll left for later (None, a 304: those of the state before). A feed that had been failing
-        gets its recovery notice first."""
-        waiting = self.state.get("deferred") if deferred is None else deferred
-        if not always and not waiting and self._nothing_to_write(validators):
-            return None
+        """Write the poll down (validators, listed and kept-back entries, health) unless that would change
+        nothing. `always` when the validators are cleared on purpose, as a run that overlapped this one may
+        have stored new ones. A feed that had been failing gets its recovery notice first."""
+        if not always and self._nothing_to_write(validators):
+            return
         noticed = self.state.get("noticed")
         if noticed:
             failures = int(self.state.get("failures", 0) or 0)
@@ -391,9 +374,7 @@ class _Health:
             failures=0,
             **validators,
         )
-        if waiting:
-            item["deferred"] = waiting
-        return self.table, item
+        self.table.put(item)
 
     def _nothing_to_write(self, validators: dict[str, str]) -> bool:
         """Whether writing this poll down would change nothing a later run reads: a healthy feed polled
@@ -403,7 +384,7 @@ class _Health:
         state = self.state
         if not state.get("last_success") or state.get("failures"):
             return False
-        if any(key in state for key in ("retry_at", "failing_since", "noticed", "deferred")):
+        if any(key in state for key in ("retry_at", "failing_since", "noticed")):
             return False
         if any(str(state.get(key, "")) != value for key, value in validators.items()):
             return False
