@@ -36,8 +36,8 @@ GOLD_ALERTS = sorted(gold_summary(g) for g in GOLD["alerts_in_file_order"])
 
 
 def ledger_rows(world: World) -> set[tuple[str, ...]]:
-    """The ledger's contents, without the version counter, alert timestamps and the article that raised each
-    alert, which differ run to run."""
+    """The ledger's contents, without the version counter, the articles changed at each version, alert
+    timestamps and the article that raised each alert, which differ run to run."""
     dynamodb = aws.client("dynamodb")
     # article ids come from URLs, which carry the local server's port: name articles by their path instead
     names = {
@@ -47,7 +47,7 @@ def ledger_rows(world: World) -> set[tuple[str, ...]]:
     rows: set[tuple[str, ...]] = set()
     for item in dynamodb.scan(TableName=world.cloud.env["LEDGER_TABLE"])["Items"]:
         pk, sk = item["pk"]["S"], item["sk"]["S"]
-        if pk.endswith("#head"):
+        if pk.endswith(("#head", "#changed")):
             continue
         keep = ("claim", "claims", "outside", "revised", "article_id", "low", "status", "in_operation")
         if pk.endswith("#raised"):

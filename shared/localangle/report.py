@@ -68,12 +68,23 @@ def as_text(operation: Operation, rows: list[Cell], gazetteer: Gazetteer) -> str
     return "\n".join(lines) + "\n"
 
 
-def as_json(operation: Operation, rows: list[Cell], generated_at: datetime) -> str:
+def as_json(
+    operation: Operation,
+    rows: list[Cell],
+    generated_at: datetime,
+    version: int | None = None,
+    read_whole_at: datetime | None = None,
+) -> str:
+    """The report as JSON. `version` (the ledger version it shows), `metrics` and `read_whole_at` (when the
+    ledger was last read whole for it) let the next report start from this one."""
     return json.dumps(
         {
             "operation": operation.id,
             "name": operation.name,
             "generated_at": generated_at.isoformat(),
+            "version": version,
+            "metrics": list(operation.metrics),
+            "read_whole_at": read_whole_at.isoformat() if read_whole_at else None,
             "cells": [
                 {
                     "scope": r.scope,
@@ -90,10 +101,40 @@ def as_json(operation: Operation, rows: list[Cell], generated_at: datetime) -> s
 
 
 def from_json(text: str) -> list[Cell]:
-    doc = json.loads(text)
-    return [
-        Cell(c["scope"], c["metric"], [Claim.model_validate(x) for x in c["claims"]]) for c in doc["cells"]
-    ]
+    return Published.parse(text).cells
+
+
+@dataclass
+class Published:
+    """A published report read back: its cells, and what the next report needs to start from it."""
+
+    cells: list[Cell]
+    version: int | None = None
+    metrics: list[str] = field(default_factory=list)
+    read_whole_at: datetime | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Published:
+        doc = json.loads(text)
+        whole = doc.get("read_whole_at")
+        return cls(
+            cells=[
+                Cell(c["scope"], c["metric"], [Claim.model_validate(x) for x in c["claims"]])
+                for c in doc["cells"]
+            ],
+            version=doc.get("version"),
+            metrics=list(doc.get("metrics") or []),
+            read_whole_at=datetime.fromisoformat(whole) if whole else None,
+        )
+
+
+def updated(operation: Operation, base: list[Cell], now_saying: dict[str, list[Claim]]) -> list[Cell]:
+    """A report's cells with what the changed articles say now in place of what they said (an article
+    with no claims now is gone from it): the cells a whole read of the ledger gives, each cell's claims in
+    the ledger's order, by article and then by position in the article."""
+    kept = [c for cell in base for c in cell.claims if c.origin.article_id not in now_saying]
+    fresh = [c for claims in now_saying.values() for c in claims if c.metric in operation.metrics]
+    return cells(operation, sorted(kept + fresh, key=lambda c: c.origin.article_id))
 
 
 STYLE = """

@@ -10,7 +10,7 @@ import time
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
@@ -31,6 +31,9 @@ def _conditional_failed(exc: ClientError) -> bool:
 
 ARTICLES = "articles/"  # the archive's normalised articles, a batch to an object
 RAW = "raw/"  # the pages, a batch to an object, or one to an object when too big to travel in a message
+# How long the ledger lists each version's changed articles (DynamoDB's TTL removes them, at no charge): a
+# report older than this is rebuilt from the whole ledger.
+CHANGES_KEPT = timedelta(days=14)
 
 
 @dataclass(frozen=True)
@@ -382,6 +385,8 @@ class LedgerTable:
     - `<op>#head` / `version`: bumped on every update, so concurrent updates of one operation retry
       instead of missing each other (the FIFO queue already serialises them; this makes it a rule);
       `<op>#head` / `report`: the version the operation's published report was written at;
+    - `<op>#changed` / `<version>`: the articles an update that would make that version wrote rows for, so
+      the next report reads only those (expires after CHANGES_KEPT);
     - `<op>#raised` / `<alert key>`: every alert the ledger raised, with the article that raised it, so an
       alert raised again by a later article (a total still exceeded) is known without a write;
     - `<op>#story` / `<article>`: a story's text sketch and every outlet that ran it (syndicated copies),
@@ -588,7 +593,53 @@ class LedgerTable:
         return version, int(items["report"]["version"]) if "report" in items else -1
 
     def mark_reported(self, operation: str, version: int) -> None:
-        self.table.put_item(Item={"pk": f"{operation}#head", "sk": "report", "version": version})
+        """Only ever forward: a Roundup that read an older version and finished last leaves the mark."""
+        try:
+            self.table.put_item(
+                Item={"pk": f"{operation}#head", "sk": "report", "version": version},
+                ConditionExpression=Attr("version").not_exists() | Attr("version").lt(version),
+            )
+        except ClientError as exc:
+            if not _conditional_failed(exc):
+                raise
+
+    def note_change(self, operation: str, version: int, article_id: str) -> None:
+        """Before an article's rows are written for the commit that would make `version`: list it among that
+        version's changes. Every committed version thus lists what it changed; an update that failed to
+        commit and was undone is listed too, which only makes the report read that article again."""
+        self.table.update_item(
+            Key={"pk": f"{operation}#changed", "sk": f"{version:012d}"},
+            UpdateExpression="ADD articles :a SET expires = if_not_exists(expires, :e)",
+            ExpressionAttributeValues={
+                ":a": {article_id},
+                ":e": int((datetime.now(UTC) + CHANGES_KEPT).timestamp()),
+            },
+        )
+
+    def changes(self, operation: str, after: int, upto: int) -> set[str] | None:
+        """The articles changed by the versions after `after` up to `upto`; None when one of those versions
+        lists nothing (expired, or from before changes were listed): the ledger must then be read whole."""
+        if upto <= after:
+            return set()
+        items = _query_all(
+            self.table,
+            KeyConditionExpression=Key("pk").eq(f"{operation}#changed")
+            & Key("sk").between(f"{after + 1:012d}", f"{upto:012d}"),
+            ConsistentRead=True,
+        )
+        if len(items) != upto - after:
+            return None
+        return {str(a) for i in items for a in i.get("articles", set())}
+
+    def now_saying(self, operation: str, article_ids: set[str]) -> dict[str, list[Claim]]:
+        """What each of these articles puts in the operation's report now: its claims about the operation
+        (none for an article no longer in the ledger)."""
+        keys = [{"pk": f"{operation}#articles", "sk": a} for a in sorted(article_ids)]
+        found = {
+            str(i["sk"]): [Claim.model_validate(c) for c in json.loads(_unpack(i["claims"]))]
+            for i in _batch_get(self.table, keys)
+        }
+        return {a: found.get(a, []) for a in article_ids}
 
     def operation_claims(self, operation: str, metrics: list[str]) -> list[Claim]:
         """Every claim in the operation (for its report): one query per metric the operation tracks."""

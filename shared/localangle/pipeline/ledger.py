@@ -124,6 +124,7 @@ def _judge_and_record(
             evidence=message.evidence,
             catch_up=message.catch_up,
         )
+        table.note_change(operation.id, version + 1, message.origin.article_id)  # before any row changes
         undo = table.apply(operation.id, message.origin.article_id, update)
         try:
             committed = table.commit(operation.id, version, update)

@@ -8,20 +8,25 @@ from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import ClientError
 
 from localangle.adapters.storage import Archive, Held, HeldAlerts, LedgerTable
 from localangle.core.gazetteer import load_gazetteer
 from localangle.models.alert import Alert
 from localangle.models.config import Newsroom
+from localangle.models.operation import Operation
 from localangle.observability import logger, metrics
 from localangle.pipeline import runtime
 from localangle.pipeline import send as sending
 from localangle.render import AlertView, summary_view, view, with_carriers
-from localangle.report import as_html, as_json, cells, report_key
+from localangle.report import Cell, Published, as_html, as_json, cells, report_key, updated
 from localangle.settings import settings
 
 CATCH_UP, DIGEST, EMAIL = sending.CATCH_UP, sending.DIGEST, sending.EMAIL
 EARLY = timedelta(minutes=1)  # a schedule that fires a little early still sends an hourly digest
+# A report is rebuilt from the whole ledger at least this often, whatever its changes say: whatever a report
+# got wrong (two Roundups at once, an update undone while it was read) lasts a day at most.
+READ_WHOLE_EVERY = timedelta(days=1)
 
 
 def register_context(context: LambdaContext) -> None:
@@ -30,7 +35,9 @@ def register_context(context: LambdaContext) -> None:
 
 def publish_reports(now: datetime) -> list[str]:
     """Rewrite `ledger/<operation>/index.html` and `ledger.json` for every operation whose ledger changed
-    since its last report. The cost is per changed operation per run, not per article."""
+    since its last report. The cost is per changed operation per run: the last report is read back and only
+    the articles changed since are read from the ledger (the whole ledger once a day, or when the last
+    report cannot be built on)."""
     s = settings()
     table, archive = LedgerTable(s.ledger_table), Archive(s.archive_bucket)
     written = []
@@ -38,7 +45,7 @@ def publish_reports(now: datetime) -> list[str]:
         version, reported = table.versions(operation.id)
         if version == reported:
             continue
-        rows = cells(operation, table.operation_claims(operation.id, list(operation.metrics)))
+        rows, read_whole_at, changed = _rows(operation, table, archive, version, now)
         archive.put(
             report_key(operation.id),
             as_html(operation, rows, load_gazetteer(), now).encode(),
@@ -46,7 +53,7 @@ def publish_reports(now: datetime) -> list[str]:
         )
         archive.put(
             report_key(operation.id, "ledger.json"),
-            as_json(operation, rows, now).encode(),
+            as_json(operation, rows, now, version, read_whole_at).encode(),
             "application/json",
         )
         table.mark_reported(operation.id, version)
@@ -55,12 +62,54 @@ def publish_reports(now: datetime) -> list[str]:
             "ledger report published",
             extra={
                 "operation_id": operation.id,
+                "version": version,
+                "articles_read": "all" if changed is None else changed,
                 "cells": len(rows),
                 "conflicts": sum(r.conflict for r in rows),
             },
         )
     metrics.add_metric(name="ReportsPublished", unit="Count", value=len(written))
     return written
+
+
+def _rows(
+    operation: Operation, table: LedgerTable, archive: Archive, version: int, now: datetime
+) -> tuple[list[Cell], datetime, int | None]:
+    """The report's cells at `version` (or later), when the ledger was last read whole for them, and how
+    many articles were read (None: the whole ledger). The last report is built on when it shows this
+    operation's metrics, was read whole within READ_WHOLE_EVERY, and every version since it lists its
+    changes; else the ledger is read whole."""
+    base = _published(archive, operation.id)
+    if (
+        base is not None
+        and base.version is not None
+        and base.version <= version
+        and base.metrics == list(operation.metrics)
+        and base.read_whole_at is not None
+        and now - base.read_whole_at < READ_WHOLE_EVERY
+    ):
+        changed = table.changes(operation.id, base.version, version)
+        if changed is not None:
+            now_saying = table.now_saying(operation.id, changed)
+            return updated(operation, base.cells, now_saying), base.read_whole_at, len(changed)
+    return cells(operation, table.operation_claims(operation.id, list(operation.metrics))), now, None
+
+
+def _published(archive: Archive, operation_id: str) -> Published | None:
+    """The operation's last report, if there is one that can be read."""
+    try:
+        return Published.parse(archive.get_text(report_key(operation_id, "ledger.json")))
+    except Exception as exc:  # none yet, or one this code cannot read: the ledger is read whole
+        if not _missing(exc):
+            logger.warning(
+                "last report unreadable; reading the ledger whole",
+                extra={"operation_id": operation_id, "error": str(exc)},
+            )
+        return None
+
+
+def _missing(exc: Exception) -> bool:
+    return isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404")
 
 
 def digest_due(room: Newsroom, last: datetime | None, now: datetime) -> bool:

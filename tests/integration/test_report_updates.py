@@ -1,0 +1,170 @@
+"""Roundup builds each ledger report on the last one, reading only the articles changed since, and reads the
+ledger whole when it cannot: no last report, a version that lists no changes, other metrics, a day gone."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from localangle.adapters.storage import Archive, LedgerTable
+from localangle.articles import read_article_file
+from localangle.core.analysis import Reader
+from localangle.local.world import World
+from localangle.models.alert import Source
+from localangle.models.messages import LedgerMessage
+from localangle.pipeline import runtime
+from localangle.pipeline.ledger import update_ledger
+from localangle.pipeline.roundup import publish_reports
+from localangle.report import Published, cells, report_key
+from tests.conftest import ARTICLES
+
+NOW = datetime(2014, 7, 16, 12, tzinfo=UTC)
+
+
+def _message(reader: Reader, path: Path) -> LedgerMessage:
+    article = read_article_file(path)
+    analysis = reader.analyse(article)
+    (match,) = analysis.matches
+    return LedgerMessage(
+        operation=match.operation,
+        origin=Source(article_id=article.id, outlet=article.outlet, title=article.title, source=path.name),
+        match=match,
+        regions=analysis.regions,
+        figures=analysis.figures,
+        evidence=analysis.evidence,
+    )
+
+
+class Reads:
+    """How often the report read the ledger whole."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.whole = 0
+        real = LedgerTable.operation_claims
+
+        def counted(table: LedgerTable, *args: Any) -> Any:
+            self.whole += 1
+            return real(table, *args)
+
+        monkeypatch.setattr(LedgerTable, "operation_claims", counted)
+
+
+def _published(world: World, operation: str) -> Published:
+    bucket = world.cloud.env["ARCHIVE_BUCKET"]
+    return Published.parse(Archive(bucket).get_text(report_key(operation, "ledger.json")))
+
+
+def _whole(world: World, operation_id: str) -> Any:
+    """The report a whole read gives, read here without the spy: every claim about the operation."""
+    operation = runtime.config().operation(operation_id)
+    table = LedgerTable(world.cloud.env["LEDGER_TABLE"])
+    claims = [c for m in operation.metrics for c, inside in table.all_claims(operation_id, m) if inside]
+    return cells(operation, claims)
+
+
+@pytest.fixture
+def messages(reader: Reader) -> list[LedgerMessage]:
+    found = []
+    for path in sorted(ARTICLES.glob("*.txt")):
+        if reader.analyse(read_article_file(path)).matches:
+            found.append(_message(reader, path))
+    assert len(found) >= 3
+    return found
+
+
+def test_each_report_is_built_on_the_last_and_matches_a_whole_read(
+    world: World, messages: list[LedgerMessage], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world.upload_config()
+    operation = messages[0].operation
+    reads = Reads(monkeypatch)
+    # Given the seed articles reaching the ledger one at a time, a report after each, and then the first
+    # article edited to drop half its figures, and the second to drop them all
+    first, second = messages[0], messages[1]
+    edits = [
+        first.model_copy(update={"figures": first.figures[: len(first.figures) // 2]}),
+        second.model_copy(update={"figures": []}),
+    ]
+    for n, message in enumerate([*messages, *edits]):
+        update_ledger(message)
+        assert publish_reports(NOW + timedelta(minutes=15 * n)) == [report_key(operation)]
+        published = _published(world, operation)
+        # Then every report shows exactly what the ledger holds at the version it names
+        assert published.cells == _whole(world, operation), message.origin.source
+        assert published.version == LedgerTable(world.cloud.env["LEDGER_TABLE"]).version(operation)
+        if message is messages[-1]:  # before the edits, the second article is in the report
+            assert second.origin.article_id in _sources(published)
+    # ... the edits show: the second article is gone from the report, and only the first report read whole
+    assert second.origin.article_id not in _sources(published)
+    assert reads.whole == 1
+
+
+def _sources(published: Published) -> set[str]:
+    return {c.origin.article_id for cell in published.cells for c in cell.claims}
+
+
+def _ledger_up_to_date(world: World, messages: list[LedgerMessage]) -> str:
+    world.upload_config()
+    for message in messages[:-1]:
+        update_ledger(message)
+    assert publish_reports(NOW)
+    update_ledger(messages[-1])
+    return messages[0].operation
+
+
+def test_a_version_that_lists_no_changes_makes_the_report_read_the_ledger_whole(
+    world: World, messages: list[LedgerMessage], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    operation = _ledger_up_to_date(world, messages)
+    # Given the list of the last version's changes gone (expired, or written before lists were kept)
+    table = LedgerTable(world.cloud.env["LEDGER_TABLE"])
+    version = table.version(operation)
+    table.table.delete_item(Key={"pk": f"{operation}#changed", "sk": f"{version:012d}"})
+    reads = Reads(monkeypatch)
+    # When the next report is published, then it reads the ledger whole, and is right
+    publish_reports(NOW + timedelta(minutes=15))
+    assert reads.whole == 1
+    assert _published(world, operation).cells == _whole(world, operation)
+    assert messages[-1].origin.article_id in _sources(_published(world, operation))
+
+
+@pytest.mark.parametrize("later", [timedelta(minutes=15), timedelta(days=1)])
+def test_a_report_read_whole_a_day_ago_is_read_whole_again(
+    world: World, messages: list[LedgerMessage], monkeypatch: pytest.MonkeyPatch, later: timedelta
+) -> None:
+    operation = _ledger_up_to_date(world, messages)
+    reads = Reads(monkeypatch)
+    publish_reports(NOW + later)
+    assert reads.whole == (1 if later >= timedelta(days=1) else 0)
+    published = _published(world, operation)
+    assert published.read_whole_at == (NOW + later if reads.whole else NOW)
+    assert published.cells == _whole(world, operation)
+
+
+def test_a_report_of_other_metrics_is_not_built_on(
+    world: World, messages: list[LedgerMessage], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    operation = _ledger_up_to_date(world, messages)
+    # Given the last report made when the operation tracked one metric fewer
+    archive = Archive(world.cloud.env["ARCHIVE_BUCKET"])
+    key = report_key(operation, "ledger.json")
+    doc = json.loads(archive.get_text(key))
+    doc["metrics"] = doc["metrics"][:-1]
+    archive.put(key, json.dumps(doc).encode(), "application/json")
+    reads = Reads(monkeypatch)
+    publish_reports(NOW + timedelta(minutes=15))
+    assert reads.whole == 1
+    assert _published(world, operation).cells == _whole(world, operation)
+
+
+def test_the_reported_mark_never_goes_back(world: World) -> None:
+    table = LedgerTable(world.cloud.env["LEDGER_TABLE"])
+    table.mark_reported("op", 5)
+    table.mark_reported("op", 3)  # a Roundup that read an older version and finished last
+    assert table.versions("op") == (0, 5)
+    table.mark_reported("op", 6)
+    assert table.versions("op") == (0, 6)
