@@ -16,6 +16,7 @@ Times are medians, reported and never asserted in tests.
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
@@ -244,19 +245,20 @@ def end_to_end(root: Path, outlets: list[corpus.Outlet]) -> dict[str, Any]:
         start = time.perf_counter()
         with AwsMeter(flow) as meter:
             now = corpus.DAY
-            i = 0
+            i = runs = 0
             while i < len(plan):
                 now += world.cloud.schedule_every
+                runs += 1
                 while i < len(plan) and plan[i][0] <= now:
                     _, outlet, item = plan[i]
                     world.publish(outlet.id, item.article, None, item.article.id, page=item.page)
                     i += 1
                 world.tick(now)
         elapsed = time.perf_counter() - start
-        usage = _usage(world, meter, busy_start, invocations_start, chunks_start)
-        usage.log_bytes = (log.stat().st_size if log.exists() else 0) - log_start
+        usage = _usage(world, meter, busy_start, invocations_start, chunks_start, _log_bytes(log, log_start))
         new = flow.consumed.get("ArticleQueue", 0)
-        dollars = cost.dollars(usage)
+        spent = {name: cost.dollars(use) for name, use in usage.items()}
+        dollars = {item: sum(d[item] for d in spent.values()) for item in next(iter(spent.values()))}
         by_function = meter.function_calls()
         by_operation: Counter[str] = Counter()
         for counted in by_function.values():
@@ -270,6 +272,11 @@ def end_to_end(root: Path, outlets: list[corpus.Outlet]) -> dict[str, Any]:
             "aws_requests_per_article": round(requests / new, 2),
             "usd_per_million_articles": round(sum(dollars.values()) / new * 1e6, 2),
             "usd_per_million_by_item": {k: round(v / new * 1e6, 3) for k, v in dollars.items()},
+            "usd_per_million_by_function": {
+                name: round(sum(d.values()) / new * 1e6, 3)
+                for name, d in sorted(spent.items(), key=lambda x: -sum(x[1].values()))
+            },
+            "runs": runs,
             "requests_per_article_by_function": {
                 name: round(sum(c.values()) / new, 3) for name, c in sorted(by_function.items())
             },
@@ -291,51 +298,78 @@ def _per_article(units: dict[str, float], articles: int) -> dict[str, float]:
     return {name: round(n / articles, 2) for name, n in sorted(units.items(), key=lambda x: -x[1])}
 
 
+def _log_bytes(log: Path, start: int) -> Counter[str]:
+    """Bytes of the run's log lines by the function that wrote them (from the Lambda context each line
+    carries; OUTSIDE for the local driver's own)."""
+    from localangle.meter import OUTSIDE
+
+    out: Counter[str] = Counter()
+    if not log.exists():
+        return out
+    with log.open("rb") as f:
+        f.seek(start)
+        for line in f:
+            try:
+                name = str(json.loads(line).get("function_name") or "")
+            except (ValueError, AttributeError):
+                name = ""
+            out[name.removeprefix("localangle-") or OUTSIDE] += len(line)
+    return out
+
+
 def _usage(
     world: World,
     meter: AwsMeter,
     busy: dict[str, float],
     invocations: dict[str, int],
     chunks: dict[str, int],
-) -> cost.Usage:
-    """What the metered part of the run used: each function's invocations, time, requests by service and
-    configured memory; and the billing quantities the meter counted."""
+    log_bytes: Counter[str],
+) -> dict[str, cost.Usage]:
+    """What each function used in the metered part of the run: its invocations, time, requests by service
+    and configured memory, the billing quantities the meter counted for it, and its log lines."""
+    from localangle.meter import OUTSIDE
+
     flow, memory = world.flow, _memory(world.cloud.template)
-    functions = {
-        name: cost.FunctionUse(
+    usage: dict[str, cost.Usage] = {}
+    for name, n in flow.invocations.items():
+        use = cost.FunctionUse(
             memory_mb=memory[name],
             invocations=n - invocations.get(name, 0),
             seconds=flow.busy.get(name, 0.0) - busy.get(name, 0.0),
             aws_seconds=meter.aws_seconds.get(name, 0.0),
             waits=meter.wait_seconds(name),
+            requests={},
         )
-        for name, n in flow.invocations.items()
-    }
-    for name, use in functions.items():
-        use.requests = {}
         for key, count in meter.calls.get(name, Counter()).items():
             service = key.split(".")[0]
             use.requests[service] = use.requests.get(service, 0) + count
-    usage = cost.Usage(
-        functions=functions,
-        s3_put=meter.s3_put,
-        s3_get=meter.s3_get,
-        dynamodb_write_units=meter.dynamodb_write_units,
-        dynamodb_read_units=meter.dynamodb_read_units,
-        sqs_requests=meter.sqs_requests,
-        sqs_fifo_requests=meter.sqs_fifo_requests,
-        ses_emails=meter.ses_emails,
-        sns_publishes=meter.sns_publishes,
-    )
-    # Lambda's pollers: for every invocation a queue triggered, a receive (a request for each 64 KB of the
-    # messages it returned: pages travel in ArticleQueue's) and a batch delete
+        billed = meter.billed.get(name, Counter())
+        usage[name] = cost.Usage(
+            functions={name: use},
+            s3_put=billed["s3_put"],
+            s3_get=billed["s3_get"],
+            dynamodb_write_units=meter.write_units.get(name, 0.0),
+            dynamodb_read_units=meter.read_units.get(name, 0.0),
+            sqs_requests=billed["sqs_requests"],
+            sqs_fifo_requests=billed["sqs_fifo_requests"],
+            ses_emails=billed["ses_emails"],
+            sns_publishes=billed["sns_publishes"],
+            log_bytes=log_bytes.get(name, 0),
+        )
+    if log_bytes.get(OUTSIDE):
+        usage[OUTSIDE] = cost.Usage(log_bytes=log_bytes[OUTSIDE])
+    # Lambda's pollers, charged to the function they invoke: for every invocation a queue triggered, a
+    # receive (a request for each 64 KB of the messages it returned: pages travel in ArticleQueue's) and a
+    # batch delete
     for queue, function in world.cloud.queue_consumers().items():
+        if function not in usage:
+            continue
         received = flow.receive_chunks.get(queue, 0) - chunks.get(queue, 0)
-        polls = received + functions[function].invocations if function in functions else 0
+        polls = received + usage[function].functions[function].invocations
         if world.cloud.physical[queue]["QueueName"].endswith(".fifo"):
-            usage.sqs_fifo_requests += polls
+            usage[function].sqs_fifo_requests += polls
         else:
-            usage.sqs_requests += polls
+            usage[function].sqs_requests += polls
     return usage
 
 

@@ -52,11 +52,10 @@ class AwsMeter:
         self.flow = flow
         self.calls: dict[str, Counter[str]] = {}
         self.aws_seconds: dict[str, float] = {}
-        self.s3_put = self.s3_get = 0
         self.dynamodb_write_units = self.dynamodb_read_units = 0.0
-        self.sqs_requests = self.sqs_fifo_requests = 0
-        self.ses_emails = self.sns_publishes = 0
         self.write_units: dict[str, float] = {}  # DynamoDB write units by function
+        # S3 requests by class, SQS requests (64 KB chunks), SES recipients, SNS publishes: by function
+        self.billed: dict[str, Counter[str]] = {}
         self.read_units: dict[str, float] = {}  # DynamoDB read units by function
         self._peeker: Any = None
         self._keys: dict[str, tuple[str, ...]] = {}
@@ -104,22 +103,18 @@ class AwsMeter:
         self._wait(function, LATENCY_MS.get(service, 10))
         body = request.body or b""
         size = len(body) if isinstance(body, bytes | str) else 0
+        billed = self.billed.setdefault(function, Counter())
         if service == "s3":
-            if operation in S3_PUT_CLASS:
-                self.s3_put += 1
-            else:
-                self.s3_get += 1
+            billed["s3_put" if operation in S3_PUT_CLASS else "s3_get"] += 1
         elif service == "sqs":
             chunks = max(1, math.ceil(size / 65536))
-            if _queue_url(_bytes(body)).endswith(".fifo"):
-                self.sqs_fifo_requests += chunks
-            else:
-                self.sqs_requests += chunks
+            fifo = _queue_url(_bytes(body)).endswith(".fifo")
+            billed["sqs_fifo_requests" if fifo else "sqs_requests"] += chunks
         elif service == "ses" and operation in ("SendEmail", "SendRawEmail"):
             fields = parse_qsl(_bytes(body).decode())
-            self.ses_emails += sum(1 for k, _ in fields if ".member." in k and "Addresses" in k) or 1
+            billed["ses_emails"] += sum(1 for k, _ in fields if ".member." in k and "Addresses" in k) or 1
         elif service == "sns" and operation == "Publish":
-            self.sns_publishes += 1
+            billed["sns_publishes"] += 1
         elif service == "dynamodb" and operation not in SINGLE_WRITES:
             self._add_writes(function, _dynamodb_writes(operation, _bytes(body)))
 

@@ -67,6 +67,41 @@ def test_the_end_to_end_run_processes_every_article_and_prices_it() -> None:
         result["usd_per_million_by_item"]["s3"] > 0
         and result["usd_per_million_by_item"]["lambda_duration"] > 0
     )
+    # the cost by function is the same money, split by who spent it
+    by_cost = result["usd_per_million_by_function"]
+    assert {"fetch_feed", "process_article", "update_ledger", "send_alert"} <= set(by_cost)
+    assert abs(sum(by_cost.values()) - result["usd_per_million_articles"]) < 0.01 * len(by_cost)
+    assert list(by_cost.values()) == sorted(by_cost.values(), reverse=True)
+
+
+def test_billed_quantities_are_charged_to_the_function_that_asked(tmp_path: Path) -> None:
+    with World(ROOT, [], [], tmp_path / "flow.log") as world, AwsMeter(world.flow) as meter:
+        s3 = aws.client("s3")
+        bucket = world.cloud.env["ARCHIVE_BUCKET"]
+        world.flow.current = "process_article"
+        s3.put_object(Bucket=bucket, Key="a", Body=b"x")
+        s3.get_object(Bucket=bucket, Key="a")
+        world.flow.current = "roundup"
+        s3.get_object(Bucket=bucket, Key="a")
+        world.flow.current = None
+        s3.get_object(Bucket=bucket, Key="a")  # the driver's own: not billed
+    assert meter.billed["process_article"] == {"s3_put": 1, "s3_get": 1}
+    assert meter.billed["roundup"] == {"s3_get": 1}
+    assert OUTSIDE not in meter.billed
+
+
+def test_log_bytes_are_charged_to_the_function_that_wrote_them(tmp_path: Path) -> None:
+    log = tmp_path / "flow.log"
+    before = b"not counted\n"
+    lines = [
+        b'{"function_name": "localangle-fetch_feed", "message": "x"}\n',
+        b'{"function_name": "localangle-fetch_feed", "message": "yy"}\n',
+        b'{"message": "the driver"}\n',
+        b"not json\n",
+    ]
+    log.write_bytes(before + b"".join(lines))
+    out = bench._log_bytes(log, len(before))
+    assert out == {"fetch_feed": len(lines[0]) + len(lines[1]), OUTSIDE: len(lines[2]) + len(lines[3])}
 
 
 def test_a_write_costs_the_larger_of_the_item_before_and_after(tmp_path: Path) -> None:
