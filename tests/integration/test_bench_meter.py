@@ -74,6 +74,14 @@ def test_the_end_to_end_run_processes_every_article_and_prices_it() -> None:
     assert list(by_cost.values()) == sorted(by_cost.values(), reverse=True)
 
 
+def test_a_squeezed_day_brings_the_same_articles_in_fewer_runs() -> None:
+    outlets = corpus.build([], 24, hours=2)
+    day, busy = bench.end_to_end(ROOT, outlets), bench.end_to_end(ROOT, outlets, squeeze=1 / 8)
+    assert day["e2e_articles"] == busy["e2e_articles"] == 24
+    assert busy["runs"] < day["runs"] and busy["articles_per_run"] > day["articles_per_run"]
+    assert busy["alerts"] > 0
+
+
 def test_billed_quantities_are_charged_to_the_function_that_asked(tmp_path: Path) -> None:
     with World(ROOT, [], [], tmp_path / "flow.log") as world, AwsMeter(world.flow) as meter:
         s3 = aws.client("s3")

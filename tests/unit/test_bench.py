@@ -80,3 +80,28 @@ def test_bench_json_is_one_object_with_the_figures_the_issue_names(
     handlers = {p.name for p in (ROOT / "functions").iterdir() if (p / "app.py").is_file()}
     assert set(result["handler_import_ms_by_handler"]) == handlers
     assert result["handler_import_ms"] == max(result["handler_import_ms_by_handler"].values())
+
+
+def test_the_design_rate_cost_separates_what_each_run_costs_from_what_each_article_costs() -> None:
+    # $2 per million articles whatever the run, and $600 per million articles a run (a run's emails, say)
+    def measured(per_run: float) -> dict[str, object]:
+        return {
+            "articles_per_run": per_run,
+            "usd_per_million_articles": 2 + 600 / per_run,
+            "alerts": 1,
+            "usd_per_million_by_item": {},
+            "usd_per_million_by_function": {},
+        }
+
+    out = bench.design_rate(measured(30), measured(500))
+    assert out["usd_per_million_articles_busy"] == 2 + 600 / 500
+    assert out["design_articles_per_run"] == 10417
+    assert out["usd_per_million_articles_at_design_rate"] == round(2 + 600 / 10417, 2)
+    # a run that costs nothing of its own costs the same at every rate
+    flat = {**measured(30), "usd_per_million_articles": 5.0}
+    assert (
+        bench.design_rate(flat, {**measured(500), "usd_per_million_articles": 5.0})[
+            "usd_per_million_articles_at_design_rate"
+        ]
+        == 5.0
+    )
