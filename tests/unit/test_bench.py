@@ -82,26 +82,29 @@ def test_bench_json_is_one_object_with_the_figures_the_issue_names(
     assert result["handler_import_ms"] == max(result["handler_import_ms_by_handler"].values())
 
 
-def test_the_design_rate_cost_separates_what_each_run_costs_from_what_each_article_costs() -> None:
-    # $2 per million articles whatever the run, and $600 per million articles a run (a run's emails, say)
-    def measured(per_run: float) -> dict[str, object]:
+def test_the_design_rate_cost_separates_the_costs_of_a_run_and_of_a_poll_from_those_of_an_article() -> None:
+    # Roundup: $2 per million articles, and $600 per million articles a run (a run's emails, say); FetchFeed:
+    # $1 per million articles, and $3 per million for each feed poll an article
+    def measured(runs: int, polls: int) -> dict[str, object]:
+        by_function = {"roundup": 2 + 600 * runs / 2000, "fetch_feed": 1 + 3 * polls / 2000}
         return {
-            "articles_per_run": per_run,
-            "usd_per_million_articles": 2 + 600 / per_run,
+            "e2e_articles": 2000,
+            "runs": runs,
+            "articles_per_run": 2000 / runs,
+            "feed_polls": polls,
+            "usd_per_million_articles": sum(by_function.values()),
+            "usd_per_million_by_function": by_function,
             "alerts": 1,
             "usd_per_million_by_item": {},
-            "usd_per_million_by_function": {},
         }
 
-    out = bench.design_rate(measured(30), measured(500))
-    assert out["usd_per_million_articles_busy"] == 2 + 600 / 500
+    out = bench.design_rate(measured(64, 64 * 46), measured(4, 4 * 46))
     assert out["design_articles_per_run"] == 10417
-    assert out["usd_per_million_articles_at_design_rate"] == round(2 + 600 / 10417, 2)
-    # a run that costs nothing of its own costs the same at every rate
-    flat = {**measured(30), "usd_per_million_articles": 5.0}
-    assert (
-        bench.design_rate(flat, {**measured(500), "usd_per_million_articles": 5.0})[
-            "usd_per_million_articles_at_design_rate"
-        ]
-        == 5.0
-    )
+    assert out["usd_per_million_by_function_at_design_rate"] == {
+        "fetch_feed": round(1 + 3 * 0.96, 3),
+        "roundup": round(2 + 600 / 10417, 3),
+    }
+    assert out["usd_per_million_articles_at_design_rate"] == round(1 + 3 * 0.96 + 2 + 600 / 10417, 2)
+    assert out["usd_per_million_articles_busy"] == measured(4, 184)["usd_per_million_articles"]
+    with pytest.raises(ValueError):
+        bench.design_rate(measured(4, 184), measured(4, 184))

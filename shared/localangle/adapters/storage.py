@@ -581,8 +581,9 @@ class LedgerTable:
         item = self._read(f"{operation}#head", "version")
         return int(item["version"]) if item else 0
 
-    def versions(self, operation: str) -> tuple[int, int]:
-        """(the operation's version, the version its report was last written at: -1 never), in one read."""
+    def versions(self, operation: str) -> tuple[int, int, datetime | None]:
+        """(the operation's version, the version its report was last written at (-1: never), when that
+        report's ledger was last read whole), in one read."""
         items = {
             str(i["sk"]): i
             for i in _query_all(
@@ -590,14 +591,26 @@ class LedgerTable:
             )
         }
         version = int(items["version"]["version"]) if "version" in items else 0
-        return version, int(items["report"]["version"]) if "report" in items else -1
+        report = items.get("report") or {}
+        whole = report.get("read_whole_at")
+        return (
+            version,
+            int(report["version"]) if "version" in report else -1,
+            datetime.fromisoformat(str(whole)) if whole else None,
+        )
 
-    def mark_reported(self, operation: str, version: int) -> None:
-        """Only ever forward: a Roundup that read an older version and finished last leaves the mark."""
+    def mark_reported(self, operation: str, version: int, read_whole_at: datetime) -> None:
+        """Never backwards: a Roundup that read an older version and finished last leaves the mark (the
+        report it wrote is put right at the next change, or at the next whole read, a day at most)."""
         try:
             self.table.put_item(
-                Item={"pk": f"{operation}#head", "sk": "report", "version": version},
-                ConditionExpression=Attr("version").not_exists() | Attr("version").lt(version),
+                Item={
+                    "pk": f"{operation}#head",
+                    "sk": "report",
+                    "version": version,
+                    "read_whole_at": read_whole_at.isoformat(),
+                },
+                ConditionExpression=Attr("version").not_exists() | Attr("version").lte(version),
             )
         except ClientError as exc:
             if not _conditional_failed(exc):
@@ -609,7 +622,7 @@ class LedgerTable:
         commit and was undone is listed too, which only makes the report read that article again."""
         self.table.update_item(
             Key={"pk": f"{operation}#changed", "sk": f"{version:012d}"},
-            UpdateExpression="ADD articles :a SET expires = if_not_exists(expires, :e)",
+            UpdateExpression="ADD articles :a SET expires = :e",  # kept 14 days from its last change
             ExpressionAttributeValues={
                 ":a": {article_id},
                 ":e": int((datetime.now(UTC) + CHANGES_KEPT).timestamp()),
@@ -618,8 +631,11 @@ class LedgerTable:
 
     def changes(self, operation: str, after: int, upto: int) -> set[str] | None:
         """The articles changed by the versions after `after` up to `upto`; None when one of those versions
-        lists nothing (expired, or from before changes were listed): the ledger must then be read whole."""
-        if upto <= after:
+        lists nothing (expired, or from before changes were listed), or when `upto` is before `after`: the
+        ledger must then be read whole."""
+        if upto < after:
+            return None
+        if upto == after:
             return set()
         items = _query_all(
             self.table,

@@ -24,8 +24,8 @@ from localangle.settings import settings
 
 CATCH_UP, DIGEST, EMAIL = sending.CATCH_UP, sending.DIGEST, sending.EMAIL
 EARLY = timedelta(minutes=1)  # a schedule that fires a little early still sends an hourly digest
-# A report is rebuilt from the whole ledger at least this often, whatever its changes say: whatever a report
-# got wrong (two Roundups at once, an update undone while it was read) lasts a day at most.
+# A report is rebuilt from the whole ledger at least this often, changed or not, whatever its changes say:
+# whatever a report got wrong (two Roundups at once, an update undone while it was read) lasts a day at most.
 READ_WHOLE_EVERY = timedelta(days=1)
 
 
@@ -35,15 +35,15 @@ def register_context(context: LambdaContext) -> None:
 
 def publish_reports(now: datetime) -> list[str]:
     """Rewrite `ledger/<operation>/index.html` and `ledger.json` for every operation whose ledger changed
-    since its last report. The cost is per changed operation per run: the last report is read back and only
-    the articles changed since are read from the ledger (the whole ledger once a day, or when the last
-    report cannot be built on)."""
+    since its last report, and every operation's once a day from the whole ledger. The cost is per changed
+    operation per run: the last report is read back and only the articles changed since are read from the
+    ledger (the whole ledger once a day, or when the last report cannot be built on)."""
     s = settings()
     table, archive = LedgerTable(s.ledger_table), Archive(s.archive_bucket)
     written = []
     for operation in runtime.config().operations:
-        version, reported = table.versions(operation.id)
-        if version == reported:
+        version, reported, read_whole_at = table.versions(operation.id)
+        if version == reported and read_whole_at is not None and now - read_whole_at < READ_WHOLE_EVERY:
             continue
         rows, read_whole_at, changed = _rows(operation, table, archive, version, now)
         archive.put(
@@ -56,7 +56,7 @@ def publish_reports(now: datetime) -> list[str]:
             as_json(operation, rows, now, version, read_whole_at).encode(),
             "application/json",
         )
-        table.mark_reported(operation.id, version)
+        table.mark_reported(operation.id, version, read_whole_at)
         written.append(report_key(operation.id))
         logger.info(
             "ledger report published",
