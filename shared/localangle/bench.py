@@ -341,7 +341,6 @@ def _usage(
 ) -> dict[str, cost.Usage]:
     """What each function used in the metered part of the run: its invocations, time, requests by service
     and configured memory, the billing quantities the meter counted for it, and its log lines."""
-
     flow, memory = world.flow, _memory(world.cloud.template)
     usage: dict[str, cost.Usage] = {}
     for name, n in flow.invocations.items():
