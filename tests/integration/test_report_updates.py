@@ -195,3 +195,53 @@ def test_an_unchanged_report_that_went_wrong_is_put_right_within_a_day(
     assert report_key(operation) in publish_reports(NOW + timedelta(days=1, minutes=15))
     assert reads.whole == 1
     assert _published(world, operation).cells == _whole(world, operation)
+
+
+@pytest.mark.parametrize("read_before", ["versions and report", "versions only"])
+def test_of_two_roundups_at_once_the_one_that_read_the_ledger_first_never_puts_back_an_older_report(
+    world: World, messages: list[LedgerMessage], monkeypatch: pytest.MonkeyPatch, read_before: str
+) -> None:
+    from localangle.pipeline import roundup
+
+    operation = _ledger_up_to_date(world, messages)
+    table = LedgerTable(world.cloud.env["LEDGER_TABLE"])
+    archive = Archive(world.cloud.env["ARCHIVE_BUCKET"])
+    # Given a Roundup (a schedule delivered twice) that has read the ledger's version and mark, and maybe the
+    # last report, and is then held up
+    versions, report = table.versions(operation), roundup._published(archive, operation)
+    # ... while an edit is committed and the other Roundup publishes the newer report
+    first = messages[0]
+    update_ledger(first.model_copy(update={"figures": first.figures[:1]}))
+    assert report_key(operation) in publish_reports(NOW + timedelta(minutes=15))
+    newer = _published(world, operation)
+    assert newer.version == table.version(operation) == versions[0] + 1
+    real_versions, real_published = LedgerTable.versions, roundup._published
+    monkeypatch.setattr(
+        LedgerTable, "versions", lambda t, op: versions if op == operation else real_versions(t, op)
+    )
+    if read_before == "versions and report":
+        monkeypatch.setattr(
+            roundup, "_published", lambda a, op: report if op == operation else real_published(a, op)
+        )
+    # When the held-up one carries on, then it leaves the newer report as it is
+    assert report_key(operation) not in publish_reports(NOW + timedelta(minutes=16))
+    assert _published(world, operation) == newer
+    assert real_versions(table, operation)[:2] == (newer.version, newer.version)  # the mark stays too
+
+
+@pytest.mark.parametrize("left", ["an unreadable report", "a report but no mark (the ledger emptied)"])
+def test_a_report_that_cannot_be_built_on_is_replaced_from_a_whole_read(
+    world: World, messages: list[LedgerMessage], monkeypatch: pytest.MonkeyPatch, left: str
+) -> None:
+    operation = _ledger_up_to_date(world, messages)
+    if left == "an unreadable report":
+        Archive(world.cloud.env["ARCHIVE_BUCKET"]).put(
+            report_key(operation, "ledger.json"), b"{not json", "application/json"
+        )
+    else:
+        table = LedgerTable(world.cloud.env["LEDGER_TABLE"])
+        table.table.delete_item(Key={"pk": f"{operation}#head", "sk": "report"})
+    reads = Reads(monkeypatch, operation)
+    assert report_key(operation) in publish_reports(NOW + timedelta(minutes=15))
+    assert reads.whole == 1
+    assert _published(world, operation).cells == _whole(world, operation)

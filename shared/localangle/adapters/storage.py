@@ -62,6 +62,34 @@ class Archive:
     def get_text(self, key: str) -> str:
         return self.get(key).decode("utf-8")
 
+    def get_tagged(self, key: str) -> tuple[bytes, str] | None:
+        """The object and its ETag, for a write that must not overwrite another's (`put_if`); None: none."""
+        try:
+            reply = client("s3").get_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                return None
+            raise
+        return bytes(reply["Body"].read()), str(reply["ETag"])
+
+    def put_if(self, key: str, body: bytes, content_type: str, etag: str | None) -> bool:
+        """Write the object only if it is still the one read (`etag`), or still absent (None). False: another
+        writer replaced it meanwhile, and nothing was written."""
+        condition = {"IfMatch": etag} if etag is not None else {"IfNoneMatch": "*"}
+        try:
+            client("s3").put_object(
+                Bucket=self.bucket, Key=key, Body=body, ContentType=content_type, **condition
+            )
+        except ClientError as exc:
+            # 412 when the object changed; 409 when another conditional write to it was in flight
+            if exc.response.get("Error", {}).get("Code") in (
+                "PreconditionFailed",
+                "ConditionalRequestConflict",
+            ):
+                return False
+            raise
+        return True
+
     def list(self, prefix: str) -> list[str]:
         return list(self.modified(prefix))
 
@@ -600,8 +628,7 @@ class LedgerTable:
         )
 
     def mark_reported(self, operation: str, version: int, read_whole_at: datetime) -> None:
-        """Never backwards: a Roundup that read an older version and finished last leaves the mark (the
-        report it wrote is put right at the next change, or at the next whole read, a day at most)."""
+        """Never backwards: a Roundup that read an older version and finished last leaves the mark."""
         try:
             self.table.put_item(
                 Item={

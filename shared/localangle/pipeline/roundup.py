@@ -8,7 +8,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from botocore.exceptions import ClientError
 
 from localangle.adapters.storage import Archive, Held, HeldAlerts, LedgerTable
 from localangle.core.gazetteer import load_gazetteer
@@ -25,7 +24,8 @@ from localangle.settings import settings
 CATCH_UP, DIGEST, EMAIL = sending.CATCH_UP, sending.DIGEST, sending.EMAIL
 EARLY = timedelta(minutes=1)  # a schedule that fires a little early still sends an hourly digest
 # A report is rebuilt from the whole ledger at least this often, changed or not, whatever its changes say:
-# whatever a report got wrong (two Roundups at once, an update undone while it was read) lasts a day at most.
+# whatever a report got wrong (an update undone while it was read, a page written late by a Roundup held up)
+# lasts a day at most.
 READ_WHOLE_EVERY = timedelta(days=1)
 
 
@@ -43,18 +43,31 @@ def publish_reports(now: datetime) -> list[str]:
     written = []
     for operation in runtime.config().operations:
         version, reported, read_whole_at = table.versions(operation.id)
-        if version == reported and read_whole_at is not None and now - read_whole_at < READ_WHOLE_EVERY:
+        fresh = read_whole_at is not None and now - read_whole_at < READ_WHOLE_EVERY
+        if (version == reported and fresh) or reported > version:
+            continue  # up to date; or a Roundup that read the ledger later has reported a newer version
+        base, etag = _published(archive, operation.id)
+        if base is not None and base.version is not None and base.version > version and reported >= 0:
+            continue  # a Roundup that read the ledger later has published a newer report, and will mark it
+        # (no mark at all: the ledger was emptied, and a report of what it held is no base for one of now)
+        rows, read_whole_at, changed = _rows(operation, table, base if reported >= 0 else None, version, now)
+        # only over the report read: two Roundups at once (a schedule delivered twice) never put an older
+        # report over a newer one; the one that finds the report replaced leaves it to the other
+        if not archive.put_if(
+            report_key(operation.id, "ledger.json"),
+            as_json(operation, rows, now, version, read_whole_at).encode(),
+            "application/json",
+            etag,
+        ):
+            logger.info(
+                "ledger report published meanwhile by another run",
+                extra={"operation_id": operation.id, "version": version},
+            )
             continue
-        rows, read_whole_at, changed = _rows(operation, table, archive, version, now)
         archive.put(
             report_key(operation.id),
             as_html(operation, rows, load_gazetteer(), now).encode(),
             "text/html; charset=utf-8",
-        )
-        archive.put(
-            report_key(operation.id, "ledger.json"),
-            as_json(operation, rows, now, version, read_whole_at).encode(),
-            "application/json",
         )
         table.mark_reported(operation.id, version, read_whole_at)
         written.append(report_key(operation.id))
@@ -73,13 +86,12 @@ def publish_reports(now: datetime) -> list[str]:
 
 
 def _rows(
-    operation: Operation, table: LedgerTable, archive: Archive, version: int, now: datetime
+    operation: Operation, table: LedgerTable, base: Published | None, version: int, now: datetime
 ) -> tuple[list[Cell], datetime, int | None]:
     """The report's cells at `version` (or later), when the ledger was last read whole for them, and how
     many articles were read (None: the whole ledger). The last report is built on when it shows this
     operation's metrics, was read whole within READ_WHOLE_EVERY, and every version since it lists its
     changes; else the ledger is read whole."""
-    base = _published(archive, operation.id)
     if (
         base is not None
         and base.version is not None
@@ -95,21 +107,20 @@ def _rows(
     return cells(operation, table.operation_claims(operation.id, list(operation.metrics))), now, None
 
 
-def _published(archive: Archive, operation_id: str) -> Published | None:
-    """The operation's last report, if there is one that can be read."""
+def _published(archive: Archive, operation_id: str) -> tuple[Published | None, str | None]:
+    """The operation's last report, if there is one that can be read, and its ETag (None: no report)."""
+    found = archive.get_tagged(report_key(operation_id, "ledger.json"))
+    if found is None:
+        return None, None
+    body, etag = found
     try:
-        return Published.parse(archive.get_text(report_key(operation_id, "ledger.json")))
-    except Exception as exc:  # none yet, or one this code cannot read: the ledger is read whole
-        if not _missing(exc):
-            logger.warning(
-                "last report unreadable; reading the ledger whole",
-                extra={"operation_id": operation_id, "error": str(exc)},
-            )
-        return None
-
-
-def _missing(exc: Exception) -> bool:
-    return isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404")
+        return Published.parse(body.decode("utf-8")), etag
+    except Exception as exc:  # one this code cannot read: the ledger is read whole, and the report replaced
+        logger.warning(
+            "last report unreadable; reading the ledger whole",
+            extra={"operation_id": operation_id, "error": str(exc)},
+        )
+        return None, etag
 
 
 def digest_due(room: Newsroom, last: datetime | None, now: datetime) -> bool:
