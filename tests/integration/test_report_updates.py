@@ -223,9 +223,11 @@ def test_of_two_roundups_at_once_the_one_that_read_the_ledger_first_never_puts_b
         monkeypatch.setattr(
             roundup, "_published", lambda a, op: report if op == operation else real_published(a, op)
         )
-    # When the held-up one carries on, then it leaves the newer report as it is
+    page = archive.get(report_key(operation))
+    # When the held-up one carries on, then it leaves the newer report, and its page, as they are
     assert report_key(operation) not in publish_reports(NOW + timedelta(minutes=16))
     assert _published(world, operation) == newer
+    assert archive.get(report_key(operation)) == page
     assert real_versions(table, operation)[:2] == (newer.version, newer.version)  # the mark stays too
 
 
@@ -245,3 +247,26 @@ def test_a_report_that_cannot_be_built_on_is_replaced_from_a_whole_read(
     assert report_key(operation) in publish_reports(NOW + timedelta(minutes=15))
     assert reads.whole == 1
     assert _published(world, operation).cells == _whole(world, operation)
+
+
+def test_a_ledger_reset_below_its_report_is_reported_again_from_a_whole_read(
+    world: World, messages: list[LedgerMessage], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a report and its mark at a version, and then the ledger's version counter lost (restored from an
+    # older backup, or deleted by hand) while the report and the mark stay
+    operation = _ledger_up_to_date(world, messages)
+    assert publish_reports(NOW + timedelta(minutes=15))
+    table = LedgerTable(world.cloud.env["LEDGER_TABLE"])
+    reported = table.versions(operation)[1]
+    table.table.delete_item(Key={"pk": f"{operation}#head", "sk": "version"})
+    runtime.forget_replica(operation)
+    # When the next article is recorded (version 1) and the next run comes
+    first = messages[0]
+    update_ledger(first.model_copy(update={"figures": first.figures[:1]}))
+    assert table.version(operation) == 1 < reported
+    reads = Reads(monkeypatch, operation)
+    # Then the report is written again from the whole ledger, and the mark comes down to the version
+    assert report_key(operation) in publish_reports(NOW + timedelta(minutes=30))
+    assert reads.whole == 1
+    assert _published(world, operation).cells == _whole(world, operation)
+    assert table.versions(operation)[:2] == (1, 1)

@@ -627,8 +627,16 @@ class LedgerTable:
             datetime.fromisoformat(str(whole)) if whole else None,
         )
 
-    def mark_reported(self, operation: str, version: int, read_whole_at: datetime) -> None:
-        """Never backwards: a Roundup that read an older version and finished last leaves the mark."""
+    def mark_reported(
+        self, operation: str, version: int, read_whole_at: datetime, *, reset: bool = False
+    ) -> None:
+        """Never backwards, unless the ledger itself was `reset` below the mark: a Roundup that read an older
+        version and finished last leaves the mark."""
+        condition = (
+            {}
+            if reset
+            else {"ConditionExpression": Attr("version").not_exists() | Attr("version").lte(version)}
+        )
         try:
             self.table.put_item(
                 Item={
@@ -637,7 +645,7 @@ class LedgerTable:
                     "version": version,
                     "read_whole_at": read_whole_at.isoformat(),
                 },
-                ConditionExpression=Attr("version").not_exists() | Attr("version").lte(version),
+                **condition,
             )
         except ClientError as exc:
             if not _conditional_failed(exc):

@@ -44,13 +44,17 @@ def publish_reports(now: datetime) -> list[str]:
     for operation in runtime.config().operations:
         version, reported, read_whole_at = table.versions(operation.id)
         fresh = read_whole_at is not None and now - read_whole_at < READ_WHOLE_EVERY
-        if (version == reported and fresh) or reported > version:
-            continue  # up to date; or a Roundup that read the ledger later has reported a newer version
+        if version == reported and fresh:
+            continue
         base, etag = _published(archive, operation.id)
-        if base is not None and base.version is not None and base.version > version and reported >= 0:
-            continue  # a Roundup that read the ledger later has published a newer report, and will mark it
-        # (no mark at all: the ledger was emptied, and a report of what it held is no base for one of now)
-        rows, read_whole_at, changed = _rows(operation, table, base if reported >= 0 else None, version, now)
+        # A mark above the version read (the mark is read with it, and versions only grow) or no mark at all:
+        # the ledger was reset or emptied, and a report of what it held is no base for one of what it holds.
+        reset = reported > version or reported < 0
+        if not reset and base is not None and base.version is not None and base.version > version:
+            if table.version(operation.id) >= base.version:
+                continue  # a Roundup that read the ledger later published a newer report, and will mark it
+            reset = True  # the ledger is behind its report: reset below it
+        rows, read_whole_at, changed = _rows(operation, table, None if reset else base, version, now)
         # only over the report read: two Roundups at once (a schedule delivered twice) never put an older
         # report over a newer one; the one that finds the report replaced leaves it to the other
         if not archive.put_if(
@@ -69,7 +73,7 @@ def publish_reports(now: datetime) -> list[str]:
             as_html(operation, rows, load_gazetteer(), now).encode(),
             "text/html; charset=utf-8",
         )
-        table.mark_reported(operation.id, version, read_whole_at)
+        table.mark_reported(operation.id, version, read_whole_at, reset=reset)
         written.append(report_key(operation.id))
         logger.info(
             "ledger report published",
