@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from localangle.adapters import aws
 from localangle.adapters.storage import Archive, LedgerTable
 from localangle.articles import read_article_file
 from localangle.core.analysis import Reader
@@ -270,3 +271,20 @@ def test_a_ledger_reset_below_its_report_is_reported_again_from_a_whole_read(
     assert reads.whole == 1
     assert _published(world, operation).cells == _whole(world, operation)
     assert table.versions(operation)[:2] == (1, 1)
+
+
+def test_a_report_is_written_only_over_the_one_read(world: World) -> None:
+    archive = Archive(world.cloud.env["ARCHIVE_BUCKET"])
+    assert archive.get_tagged("r.json") is None
+    assert archive.put_if("r.json", b"1", "application/json", None)  # none yet, none now
+    assert not archive.put_if("r.json", b"2", "application/json", None)  # one appeared meanwhile
+    found = archive.get_tagged("r.json")
+    assert found is not None and found[0] == b"1"
+    assert archive.put_if("r.json", b"3", "application/json", found[1])  # still the one read
+    assert not archive.put_if("r.json", b"4", "application/json", found[1])  # replaced meanwhile
+    latest = archive.get_tagged("r.json")
+    assert latest is not None and latest[0] == b"3"
+    aws.client("s3").delete_object(Bucket=archive.bucket, Key="r.json")
+    # gone meanwhile: lost, like one replaced, not an error
+    assert not archive.put_if("r.json", b"5", "application/json", latest[1])
+    assert archive.get_tagged("r.json") is None

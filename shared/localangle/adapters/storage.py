@@ -81,11 +81,10 @@ class Archive:
                 Bucket=self.bucket, Key=key, Body=body, ContentType=content_type, **condition
             )
         except ClientError as exc:
-            # 412 when the object changed; 409 when another conditional write to it was in flight
-            if exc.response.get("Error", {}).get("Code") in (
-                "PreconditionFailed",
-                "ConditionalRequestConflict",
-            ):
+            # 412 when the object changed, 404 when it is gone (If-Match on a deleted report), 409 when
+            # another conditional write to it was in flight
+            lost = ("PreconditionFailed", "NoSuchKey", "ConditionalRequestConflict")
+            if exc.response.get("Error", {}).get("Code") in lost:
                 return False
             raise
         return True
