@@ -52,7 +52,6 @@ class AwsMeter:
         self.flow = flow
         self.calls: dict[str, Counter[str]] = {}
         self.aws_seconds: dict[str, float] = {}
-        self.dynamodb_write_units = self.dynamodb_read_units = 0.0
         self.write_units: dict[str, float] = {}  # DynamoDB write units by function
         # S3 requests by class, SQS requests (64 KB chunks), SES recipients, SNS publishes: by function
         self.billed: dict[str, Counter[str]] = {}
@@ -82,6 +81,14 @@ class AwsMeter:
     def _wait(self, function: str, ms: float) -> None:
         key = (function, self.flow.invocations.get(function, 0), threading.get_ident())
         self._waits[key] = self._waits.get(key, 0.0) + ms
+
+    @property
+    def dynamodb_write_units(self) -> float:
+        return sum(self.write_units.values())
+
+    @property
+    def dynamodb_read_units(self) -> float:
+        return sum(self.read_units.values())
 
     def function_calls(self) -> dict[str, Counter[str]]:
         """What the functions asked of AWS, without what the local driver did in Lambda's place."""
@@ -119,7 +126,6 @@ class AwsMeter:
             self._add_writes(function, _dynamodb_writes(operation, _bytes(body)))
 
     def _add_writes(self, function: str, units: float) -> None:
-        self.dynamodb_write_units += units
         self.write_units[function] = self.write_units.get(function, 0.0) + units
 
     def _item_size(self, body: bytes) -> int:
@@ -166,7 +172,6 @@ class AwsMeter:
         body = _bytes(context.get("meter_body"))
         if service == "dynamodb" and function != OUTSIDE:
             units = _dynamodb_reads(operation, body, parsed)
-            self.dynamodb_read_units += units
             self.read_units[function] = self.read_units.get(function, 0.0) + units
             if operation in SINGLE_WRITES:
                 peeked = time.thread_time()

@@ -335,6 +335,11 @@ def _dump(claims: list[Claim]) -> str | bytes:
     return _pack(json.dumps([c.model_dump(mode="json") for c in claims]))
 
 
+def _load(value: Any) -> list[Claim]:
+    """The claims `_dump` stored."""
+    return [Claim.model_validate(c) for c in json.loads(_unpack(value))]
+
+
 def _claim_keys(operation: str, article_id: str, claims: list[Claim]) -> list[tuple[str, str]]:
     """Where an article's claims live: by metric, then place, article and position (in, then outside)."""
     return [(f"{operation}#{c.metric}", f"{c.scope}|{article_id}|{n:03d}") for n, c in enumerate(claims)]
@@ -562,10 +567,10 @@ class LedgerTable:
         if item is None:
             return ArticleClaims()
         return ArticleClaims(
-            claims=[Claim.model_validate(c) for c in json.loads(_unpack(item["claims"]))],
-            outside=[Claim.model_validate(c) for c in json.loads(_unpack(item["outside"]))],
-            revised=[Claim.model_validate(c) for c in json.loads(_unpack(item["revised"]))],
-            prior=[Claim.model_validate(c) for c in json.loads(_unpack(item.get("prior", "[]")))],
+            claims=_load(item["claims"]),
+            outside=_load(item["outside"]),
+            revised=_load(item["revised"]),
+            prior=_load(item.get("prior", "[]")),
         )
 
     def region_first_seen_by(self, operation: str, region: str) -> str | None:
@@ -685,10 +690,7 @@ class LedgerTable:
         """What each of these articles puts in the operation's report now: its claims about the operation
         (none for an article no longer in the ledger)."""
         keys = [{"pk": f"{operation}#articles", "sk": a} for a in sorted(article_ids)]
-        found = {
-            str(i["sk"]): [Claim.model_validate(c) for c in json.loads(_unpack(i["claims"]))]
-            for i in _batch_get(self.table, keys)
-        }
+        found = {str(i["sk"]): _load(i["claims"]) for i in _batch_get(self.table, keys)}
         return {a: found.get(a, []) for a in article_ids}
 
     def operation_claims(self, operation: str, metrics: list[str]) -> list[Claim]:
