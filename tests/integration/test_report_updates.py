@@ -271,6 +271,9 @@ def test_a_ledger_reset_below_its_report_is_reported_again_from_a_whole_read(
     assert reads.whole == 1
     assert _published(world, operation).cells == _whole(world, operation)
     assert table.versions(operation)[:2] == (1, 1)
+    bucket = world.cloud.env["ARCHIVE_BUCKET"]
+    page = aws.client("s3").head_object(Bucket=bucket, Key=report_key(operation))
+    assert page["Metadata"] == {"version": "1"}  # the page too, over the one of the version before the reset
 
 
 def test_a_report_is_written_only_over_the_one_read(world: World) -> None:
@@ -288,3 +291,69 @@ def test_a_report_is_written_only_over_the_one_read(world: World) -> None:
     # gone meanwhile: lost, like one replaced, not an error
     assert not archive.put_if("r.json", b"5", "application/json", latest[1])
     assert archive.get_tagged("r.json") is None
+
+
+def test_a_roundup_held_up_between_its_report_and_its_page_leaves_a_later_runs_page(
+    world: World, messages: list[LedgerMessage], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    operation = _ledger_up_to_date(world, messages)
+    table = LedgerTable(world.cloud.env["LEDGER_TABLE"])
+    archive = Archive(world.cloud.env["ARCHIVE_BUCKET"])
+    real = Archive.put_unless_later
+    held: list[int] = []
+
+    def held_up(self: Archive, key: str, body: bytes, content_type: str, version: int, **kw: Any) -> bool:
+        if key == report_key(operation) and not held:
+            # Given a Roundup that has written its report and is held up before its page, while an edit is
+            # committed and another Roundup publishes the newer report and page
+            held.append(version)
+            first = messages[0]
+            update_ledger(first.model_copy(update={"figures": first.figures[:1]}))
+            assert report_key(operation) in publish_reports(NOW + timedelta(minutes=16))
+        return real(self, key, body, content_type, version, **kw)
+
+    monkeypatch.setattr(Archive, "put_unless_later", held_up)
+    publish_reports(NOW + timedelta(minutes=15))
+    # Then the held-up run's page, a version behind, is not written over the newer one
+    newer = _published(world, operation)
+    assert held and newer.version == table.version(operation) == held[0] + 1
+    head = aws.client("s3").head_object(Bucket=archive.bucket, Key=report_key(operation))
+    assert head["Metadata"] == {"version": str(newer.version)}
+    assert table.versions(operation)[:2] == (newer.version, newer.version)
+
+
+def test_a_page_is_written_unless_a_later_version_is_there(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = Archive(world.cloud.env["ARCHIVE_BUCKET"])
+
+    def version() -> str:
+        return str(
+            aws.client("s3").head_object(Bucket=archive.bucket, Key="p.html")["Metadata"].get("version")
+        )
+
+    archive.put("p.html", b"before versions", "text/html")
+    assert archive.put_unless_later("p.html", b"3", "text/html", 3)  # one with no version is older than any
+    assert archive.get("p.html") == b"3" and version() == "3"
+    assert archive.put_unless_later("p.html", b"3 again", "text/html", 3)  # the same version: rebuilt
+    assert not archive.put_unless_later("p.html", b"2", "text/html", 2)  # a later one is there
+    assert archive.get("p.html") == b"3 again"
+    assert archive.put_unless_later("p.html", b"1", "text/html", 1, over_later=True)  # a reset below it
+    assert archive.get("p.html") == b"1" and version() == "1"
+    aws.client("s3").delete_object(Bucket=archive.bucket, Key="p.html")
+    assert archive.put_unless_later("p.html", b"4", "text/html", 4)  # none there
+    # Another writer replacing it between the look and the write: it is looked at again, and judged as it is
+    real = Archive.put_if
+    writes = iter([b"5 from another", b"7 from another"])
+
+    def raced(
+        self: Archive, key: str, body: bytes, content_type: str, etag: str | None, meta: Any = None
+    ) -> bool:
+        other = next(writes, None)
+        if other is not None:
+            real(self, key, other, content_type, etag, {"version": other.split()[0].decode()})
+        return real(self, key, body, content_type, etag, meta)
+
+    monkeypatch.setattr(Archive, "put_if", raced)
+    assert not archive.put_unless_later("p.html", b"6", "text/html", 6)  # 5 came, then 7: later than 6
+    assert archive.get("p.html") == b"7 from another" and version() == "7"

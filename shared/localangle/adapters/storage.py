@@ -34,6 +34,18 @@ RAW = "raw/"  # the pages, a batch to an object, or one to an object when too bi
 # How long the ledger lists each version's changed articles (DynamoDB's TTL removes them, at no charge): a
 # report older than this is rebuilt from the whole ledger.
 CHANGES_KEPT = timedelta(days=14)
+# An object written with `put_unless_later` keeps its version in this user metadata (x-amz-meta-version), and
+# is looked at and written again this many times at most while other writers keep replacing it.
+VERSION_METADATA = "version"
+VERSIONED_ATTEMPTS = 5
+
+
+def _object_version(metadata: dict[str, str]) -> int:
+    """The version an object was written at; -1 for none (older than any), or one that is not a number."""
+    try:
+        return int(metadata.get(VERSION_METADATA, "-1"))
+    except ValueError:
+        return -1
 
 
 @dataclass(frozen=True)
@@ -72,13 +84,25 @@ class Archive:
             raise
         return bytes(reply["Body"].read()), str(reply["ETag"])
 
-    def put_if(self, key: str, body: bytes, content_type: str, etag: str | None) -> bool:
+    def put_if(
+        self,
+        key: str,
+        body: bytes,
+        content_type: str,
+        etag: str | None,
+        metadata: dict[str, str] | None = None,
+    ) -> bool:
         """Write the object only if it is still the one read (`etag`), or still absent (None). False: another
         writer replaced it meanwhile, and nothing was written."""
         condition = {"IfMatch": etag} if etag is not None else {"IfNoneMatch": "*"}
         try:
             client("s3").put_object(
-                Bucket=self.bucket, Key=key, Body=body, ContentType=content_type, **condition
+                Bucket=self.bucket,
+                Key=key,
+                Body=body,
+                ContentType=content_type,
+                Metadata=metadata or {},
+                **condition,
             )
         except ClientError as exc:
             # 412 when the object changed, 404 when it is gone (If-Match on a deleted report), 409 when
@@ -88,6 +112,30 @@ class Archive:
                 return False
             raise
         return True
+
+    def put_unless_later(
+        self, key: str, body: bytes, content_type: str, version: int, *, over_later: bool = False
+    ) -> bool:
+        """Write the object, of `version`, unless the one there is of a later version. Other writers may write
+        between the look and the write, so the write is conditional on the object looked at (`put_if`), and
+        looked at again when it lost, up to VERSIONED_ATTEMPTS times. False: a later version is there, or
+        others kept replacing it, and nothing was written. An object with no version (written before
+        versions were kept) is older than any. `over_later` writes over any version (a ledger reset below
+        the version of its report)."""
+        for _ in range(VERSIONED_ATTEMPTS):
+            try:
+                there = client("s3").head_object(Bucket=self.bucket, Key=key)
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchKey", "NotFound"):
+                    raise
+                etag = None
+            else:
+                if not over_later and _object_version(there.get("Metadata", {})) > version:
+                    return False
+                etag = str(there["ETag"])
+            if self.put_if(key, body, content_type, etag, {VERSION_METADATA: str(version)}):
+                return True
+        return False
 
     def list(self, prefix: str) -> list[str]:
         return list(self.modified(prefix))

@@ -68,11 +68,19 @@ def publish_reports(now: datetime) -> list[str]:
                 extra={"operation_id": operation.id, "version": version},
             )
             continue
-        archive.put(
+        # The page is written after the report, so a run held up between the two could put its page over a
+        # later run's: each page keeps its version, and is not written over a later one.
+        if not archive.put_unless_later(
             report_key(operation.id),
             as_html(operation, rows, load_gazetteer(), now).encode(),
             "text/html; charset=utf-8",
-        )
+            version,
+            over_later=reset,
+        ):
+            logger.info(
+                "ledger page of a later version published meanwhile by another run",
+                extra={"operation_id": operation.id, "version": version},
+            )
         table.mark_reported(operation.id, version, read_whole_at, reset=reset)
         written.append(report_key(operation.id))
         logger.info(
