@@ -127,7 +127,10 @@ class World:
     def __enter__(self) -> World:
         from moto import mock_aws
 
+        from localangle.local import atomic
         from localangle.local.servers import Site, SlackReceiver
+
+        atomic.install()
 
         env = dict(LOCAL_ENV)
         if self.metrics:
