@@ -192,10 +192,12 @@ def handler_imports(root: Path, processes: int = 5) -> dict[str, float]:
         f"import sys, time, {', '.join(RUNTIME_IMPORTS)}; sys.path.insert(0, sys.argv[1]); "
         "start = time.perf_counter(); import app; print((time.perf_counter() - start) * 1000)"
     )
-    out = {}
-    for function in sorted(p for p in (root / "functions").iterdir() if (p / "app.py").is_file()):
-        samples = []
-        for _ in range(processes + 1):
+    functions = sorted(p for p in (root / "functions").iterdir() if (p / "app.py").is_file())
+    samples: dict[str, list[float]] = {function.name: [] for function in functions}
+    # Round by round, each handler once a round: a spell when the machine is slow (another process, a
+    # neighbour on the host) falls on every handler's samples alike, not on all five of one handler's.
+    for _ in range(processes + 1):
+        for function in functions:
             done = subprocess.run(
                 [sys.executable, "-c", code, str(function)],
                 env=env,
@@ -203,9 +205,8 @@ def handler_imports(root: Path, processes: int = 5) -> dict[str, float]:
                 text=True,
                 check=True,
             )
-            samples.append(float(done.stdout.strip().splitlines()[-1]))
-        out[function.name] = round(statistics.median(samples[1:]), 1)
-    return out
+            samples[function.name].append(float(done.stdout.strip().splitlines()[-1]))
+    return {name: round(statistics.median(taken[1:]), 1) for name, taken in samples.items()}
 
 
 def end_to_end(root: Path, outlets: list[corpus.Outlet], squeeze: float = 1.0) -> dict[str, Any]:
