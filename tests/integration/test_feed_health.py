@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 import pytest
 from boto3.dynamodb.types import TypeDeserializer
 
-from localangle.adapters import aws
+from localangle.adapters import aws, feeds
 from localangle.adapters.storage import Archive, Articles
 from localangle.local.world import World
 from localangle.meter import AwsMeter
@@ -542,3 +542,31 @@ def test_one_feed_twice_in_a_batch_with_two_outcomes_is_told_not_failed(
     body = json.dumps({"feed_id": FEED.id, "scheduled_at": T0.isoformat()})
     event = {"Records": [{"messageId": f"m{n}", "body": body} for n in range(2)]}
     assert fetch.poll_batch(event) == {"batchItemFailures": []}
+
+
+def test_an_entry_too_big_for_a_message_is_cut_and_read_not_the_feeds_end(world: World) -> None:
+    import random
+
+    rng = random.Random(11)
+    lede = "Cheshire Constabulary has arrested 21 people from across the county in the operation."
+    # Given a feed whose entry carries 1.5 MB of text, a title of 50,000 characters and an enormous GUID,
+    # beside an ordinary entry
+    words = " ".join("".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=8)) for _ in range(2_000))
+    huge = lede + "\n\n" + "\n\n".join(words for _ in range(90))
+    assert len(huge.encode()) > 1_500_000
+    title = "Arrests " + "very " * 10_000
+    world.site.publish(
+        world.feed_path(FEED.id),
+        _feed([("g" * 20_000, "", title, huge), ("g2", "", "Warrington", "Nine people were arrested.")]),
+        "application/rss+xml",
+    )
+    world.tick(T0)
+    # Then the poll succeeds and both entries are read, the big one cut to what a message can carry
+    assert not any(world.flow.dead_letters().values())
+    assert _state(world)["failures"] == 0
+    archive = Archive(world.cloud.env["ARCHIVE_BUCKET"])
+    stored = {a.article.title[:10]: a.article for a in archive.archived_articles()}
+    assert sorted(stored) == ["Arrests ve", "Warrington"]
+    big = stored["Arrests ve"]
+    assert big.text.startswith(lede) and len(big.text) <= feeds.TEXT_MAX_CHARS
+    assert len(big.title) <= feeds.TITLE_MAX_CHARS and big.title.endswith("…")

@@ -84,3 +84,34 @@ def test_encodings_are_read_right(encoding: str, declared_in: str) -> None:
     )
     parsed = parse_feed(doc.encode(encoding), "https://x.example/rss", content_type)
     assert [e.title for e in parsed.entries] == [title]
+
+
+def test_an_entry_too_big_to_carry_is_cut_and_said_to_be() -> None:
+    from xml.sax.saxutils import escape
+
+    from localangle.adapters import feeds
+
+    paragraph = "Officers arrested nine people in Warrington. " * 100  # 4,500 characters
+    text = "\n\n".join([paragraph.strip()] * 40)  # 180,000 characters
+    link = "https://courier.example/news?" + "x=1&" * 2_000
+    guid = "tag:courier.example," + "9" * 2_000
+    item = (
+        f"<item><guid isPermaLink='false'>{escape(guid)}</guid><link>{escape(link)}</link>"
+        f"<title>{'Arrests, ' * 100}</title><description>{escape(text)}</description></item>"
+        "<item><guid>g2</guid><title>Short</title><description>Nine arrested.</description></item>"
+    )
+    parsed = parse_feed(f"<rss version='2.0'><channel><title>C</title>{item}</channel></rss>".encode())
+    big, small = parsed.entries
+    # the text ends at a paragraph break, the title at a word, with an ellipsis
+    assert len(big.text) <= feeds.TEXT_MAX_CHARS and text.startswith(big.text) and big.text.endswith(".")
+    assert len(big.title) <= feeds.TITLE_MAX_CHARS and big.title.endswith("Arrests…")
+    assert big.url is None  # a link this long is not followed
+    assert big.guid is not None and big.guid.startswith("sha256:") and len(big.guid) == 71
+    assert (
+        parse_feed(f"<rss version='2.0'><channel>{item}</channel></rss>".encode()).entries[0].guid == big.guid
+    )
+    [said] = parsed.cut
+    assert f"text cut from {len(text):,} to {len(big.text):,} characters" in said
+    assert "title cut from 899 characters" in said  # "Arrests, " 100 times, its last space trimmed
+    assert "link of 8,029 characters not followed" in said and "GUID of 2,020 characters" in said
+    assert small.title == "Short" and small.guid == "g2"  # an ordinary entry as it was

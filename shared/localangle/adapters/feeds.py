@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import hashlib
 import io
 import re
 from dataclasses import dataclass, field
@@ -20,12 +21,21 @@ _BLOCK = re.compile(r"<\s*(/?(p|div|br|li|h[1-6]|blockquote|tr|section|article)\
 _TAG = re.compile(r"<[^>]*>")
 _SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 
+# The most an entry may bring, whatever a feed holds: its message must stay under SQS's 1 MiB with its page
+# (messages.MESSAGE_BYTES; a character can take six bytes of JSON), its article row under DynamoDB's 400 KB.
+# A long read runs to some 60,000 characters and a headline to 200: an entry beyond is cut, and said to be.
+TEXT_MAX_CHARS = 100_000
+TITLE_MAX_CHARS = 500
+URL_MAX_CHARS = 4_096  # a link longer than this is not followed: the entry is read from the feed's text
+GUID_MAX_CHARS = 1_024  # a longer GUID is kept as its SHA-256, which names the entry as well
+
 
 @dataclass
 class ParsedFeed:
     title: str = ""
     entries: list[FeedEntry] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # one reason per entry that cannot become an article
+    cut: list[str] = field(default_factory=list)  # what was cut from an entry too big to carry, per entry
     error: str | None = None  # the document is not a feed at all
     warning: str | None = None  # feedparser's complaint about a feed it could still read
 
@@ -85,8 +95,41 @@ def parse_feed(body: bytes, url: str | None = None, content_type: str | None = N
         if isinstance(item, str):
             result.skipped.append(item)
         else:
+            item, cut = _within_limits(item)
             result.entries.append(item)
+            if cut:
+                result.cut.append(f"{item.title[:80]!r}: {'; '.join(cut)}")
     return result
+
+
+def _within_limits(entry: FeedEntry) -> tuple[FeedEntry, list[str]]:
+    """The entry cut to what a message and a row can carry (TEXT_MAX_CHARS, …), and what was cut."""
+    cut: list[str] = []
+    changes: dict[str, str | None] = {}
+    if len(entry.text) > TEXT_MAX_CHARS:
+        changes["text"] = text = _cut_at_break(entry.text, TEXT_MAX_CHARS)
+        cut.append(f"text cut from {len(entry.text):,} to {len(text):,} characters")
+    if len(entry.title) > TITLE_MAX_CHARS:
+        changes["title"] = _cut_at_break(entry.title, TITLE_MAX_CHARS - 1).rstrip(" ,;:") + "…"
+        cut.append(f"title cut from {len(entry.title):,} characters")
+    if entry.url is not None and len(entry.url) > URL_MAX_CHARS:
+        changes["url"] = None
+        cut.append(f"link of {len(entry.url):,} characters not followed")
+    if entry.guid is not None and len(entry.guid) > GUID_MAX_CHARS:
+        changes["guid"] = "sha256:" + hashlib.sha256(entry.guid.encode()).hexdigest()
+        cut.append(f"GUID of {len(entry.guid):,} characters kept as its SHA-256")
+    return (entry.model_copy(update=changes) if changes else entry), cut
+
+
+def _cut_at_break(text: str, limit: int) -> str:
+    """At most `limit` characters of the text, ending at a paragraph break, else a space, where there is one
+    in the last quarter."""
+    head = text[:limit]
+    for mark in ("\n\n", " "):
+        at = head.rfind(mark)
+        if at >= limit * 3 // 4:
+            return head[:at].rstrip()
+    return head
 
 
 def _text(value: Any) -> str:

@@ -235,6 +235,8 @@ def fetch_feed(message: FeedMessage, pages_until: float | None = None) -> FeedOu
             "warning": parsed.warning,
         },
     )
+    if parsed.cut:
+        logger.warning("entries too big to carry were cut", extra={"feed_id": feed.id, "cut": parsed.cut})
     metrics.add_metric(name="ArticlesFound", unit="Count", value=outcome.new)
     return outcome
 
