@@ -65,31 +65,35 @@ def test_throttling_and_5xx_within_botocores_retries_change_nothing(
     assert not any(run.failures.values()) and not any(run.dead.values())
 
 
-# A call that fails all its attempts, once, in the run where the Warrington conflict is judged and sent; the
-# hand-over to the ledger is the only request to the LedgerQueue, only ProcessArticle writes articles/, and
-# only FetchFeed writes a feed's state (after its hand-over, which the next delivery makes again).
+# A call that fails all its attempts, once, in the run after seed n: 1 is where the Warrington conflict is
+# judged (a commit that opens a conflict is a transaction) and sent; 0 is Cheshire's breakdown, which opens
+# none (its commit is a conditional UpdateItem on the version). The hand-over to the ledger is the only
+# request to the LedgerQueue, only ProcessArticle writes articles/, and only FetchFeed writes a feed's state
+# (after its hand-over, which the next delivery makes again).
 PAST_ATTEMPTS = [
-    ("dynamodb.TransactWriteItems", "InternalServerError", 500, "update_ledger", ""),
-    ("dynamodb.PutItem", "InternalServerError", 500, "fetch_feed", "FeedsTable"),
-    ("s3.PutObject", "InternalError", 500, "process_article", "/articles/"),
-    ("sqs.SendMessageBatch", "ServiceUnavailable", 503, "process_article", "LedgerQueue"),
+    ("dynamodb.TransactWriteItems", "InternalServerError", 500, "update_ledger", "", 1),
+    ("dynamodb.UpdateItem", "InternalServerError", 500, "update_ledger", "SET version = :next", 0),
+    ("dynamodb.PutItem", "InternalServerError", 500, "fetch_feed", "FeedsTable", 1),
+    ("s3.PutObject", "InternalError", 500, "process_article", "/articles/", 1),
+    ("sqs.SendMessageBatch", "ServiceUnavailable", 503, "process_article", "LedgerQueue", 1),
 ]
 
 
-@pytest.mark.parametrize(("operation", "code", "status", "function", "where"), PAST_ATTEMPTS)
+@pytest.mark.parametrize(("operation", "code", "status", "function", "where", "seed"), PAST_ATTEMPTS)
 def test_a_call_failing_past_its_retries_fails_its_message_and_the_next_delivery_does_it_once(
     operation: str,
     code: str,
     status: int,
     function: str,
     where: str,
+    seed: int,
     plain: dict[str, Outcome],
     tmp_path: Path,
 ) -> None:
     faults = AwsFaults()
 
     def arm(world: World, n: int) -> None:
-        if n == 1:  # the Warrington Guardian's 21, against Cheshire's 9
+        if n == seed:
             faults.fail(operation, code, status, times=ATTEMPTS, where=where)
 
     run = run_seeds(tmp_path, faults=faults, before_tick=arm)
