@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from localangle.adapters import aws
+from localangle.adapters import aws, storage
 from localangle.adapters.storage import Archive, LedgerTable
 from localangle.articles import read_article_file
 from localangle.core.analysis import Reader
@@ -293,33 +293,63 @@ def test_a_report_is_written_only_over_the_one_read(world: World) -> None:
     assert archive.get_tagged("r.json") is None
 
 
+def _reset_below_report(world: World, messages: list[LedgerMessage]) -> None:
+    """The ledger's version counter lost (restored from an older backup, or deleted by hand) while its report
+    and mark stay, and the next article recorded as version 1."""
+    table = LedgerTable(world.cloud.env["LEDGER_TABLE"])
+    operation = messages[0].operation
+    table.table.delete_item(Key={"pk": f"{operation}#head", "sk": "version"})
+    runtime.forget_replica(operation)
+    first = messages[0]
+    update_ledger(first.model_copy(update={"figures": first.figures[:1]}))
+    assert table.version(operation) == 1 < table.versions(operation)[1]
+
+
+@pytest.mark.parametrize("ledger", ["as it was", "reset below its report"])
 def test_a_roundup_held_up_between_its_report_and_its_page_leaves_a_later_runs_page(
-    world: World, messages: list[LedgerMessage], monkeypatch: pytest.MonkeyPatch
+    world: World, messages: list[LedgerMessage], monkeypatch: pytest.MonkeyPatch, ledger: str
 ) -> None:
     operation = _ledger_up_to_date(world, messages)
+    if ledger == "reset below its report":  # then both runs write over the report from before the reset
+        assert publish_reports(NOW + timedelta(minutes=5))
+        _reset_below_report(world, messages)
     table = LedgerTable(world.cloud.env["LEDGER_TABLE"])
     archive = Archive(world.cloud.env["ARCHIVE_BUCKET"])
     real = Archive.put_unless_later
     held: list[int] = []
 
-    def held_up(self: Archive, key: str, body: bytes, content_type: str, version: int, **kw: Any) -> bool:
+    def held_up(self: Archive, key: str, body: bytes, content_type: str, version: int, **kw: Any) -> str:
         if key == report_key(operation) and not held:
             # Given a Roundup that has written its report and is held up before its page, while an edit is
             # committed and another Roundup publishes the newer report and page
             held.append(version)
-            first = messages[0]
-            update_ledger(first.model_copy(update={"figures": first.figures[:1]}))
+            second = messages[1]
+            update_ledger(second.model_copy(update={"figures": second.figures[:1]}))
             assert report_key(operation) in publish_reports(NOW + timedelta(minutes=16))
         return real(self, key, body, content_type, version, **kw)
 
     monkeypatch.setattr(Archive, "put_unless_later", held_up)
-    publish_reports(NOW + timedelta(minutes=15))
-    # Then the held-up run's page, a version behind, is not written over the newer one
+    assert report_key(operation) not in publish_reports(NOW + timedelta(minutes=15))
+    # Then the held-up run's page, a version behind, is not written over the newer one, nor its mark
     newer = _published(world, operation)
     assert held and newer.version == table.version(operation) == held[0] + 1
     head = aws.client("s3").head_object(Bucket=archive.bucket, Key=report_key(operation))
     assert head["Metadata"] == {"version": str(newer.version)}
     assert table.versions(operation)[:2] == (newer.version, newer.version)
+
+
+def test_a_page_that_others_keep_replacing_is_left_to_the_next_run(
+    world: World, messages: list[LedgerMessage], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    operation = _ledger_up_to_date(world, messages)
+    table = LedgerTable(world.cloud.env["LEDGER_TABLE"])
+    reported = table.versions(operation)[1]
+    monkeypatch.setattr(Archive, "put_unless_later", lambda *a, **kw: "contended")
+    assert report_key(operation) not in publish_reports(NOW + timedelta(minutes=15))
+    assert table.versions(operation)[1] == reported  # not marked: the next run writes it again
+    monkeypatch.undo()
+    assert report_key(operation) in publish_reports(NOW + timedelta(minutes=30))
+    assert table.versions(operation)[1] == table.version(operation)
 
 
 def test_a_page_is_written_unless_a_later_version_is_there(
@@ -333,27 +363,44 @@ def test_a_page_is_written_unless_a_later_version_is_there(
         )
 
     archive.put("p.html", b"before versions", "text/html")
-    assert archive.put_unless_later("p.html", b"3", "text/html", 3)  # one with no version is older than any
+    assert archive.put_unless_later("p.html", b"3", "text/html", 3) == "written"  # none is older than any
     assert archive.get("p.html") == b"3" and version() == "3"
-    assert archive.put_unless_later("p.html", b"3 again", "text/html", 3)  # the same version: rebuilt
-    assert not archive.put_unless_later("p.html", b"2", "text/html", 2)  # a later one is there
+    assert archive.put_unless_later("p.html", b"3 again", "text/html", 3) == "written"  # the same: rebuilt
+    assert archive.put_unless_later("p.html", b"2", "text/html", 2) == "later"
     assert archive.get("p.html") == b"3 again"
-    assert archive.put_unless_later("p.html", b"1", "text/html", 1, over_later=True)  # a reset below it
+    # after a reset below it: a page of a version the ledger has not reached again is from before the reset
+    assert archive.put_unless_later("p.html", b"1", "text/html", 1, stale_above=lambda: 2) == "written"
     assert archive.get("p.html") == b"1" and version() == "1"
+    archive.put_if("p.html", b"2", "text/html", archive.get_tagged("p.html")[1], {"version": "2"})  # type: ignore[index]
+    assert archive.put_unless_later("p.html", b"1", "text/html", 1, stale_above=lambda: 2) == "later"
     aws.client("s3").delete_object(Bucket=archive.bucket, Key="p.html")
-    assert archive.put_unless_later("p.html", b"4", "text/html", 4)  # none there
-    # Another writer replacing it between the look and the write: it is looked at again, and judged as it is
+    assert archive.put_unless_later("p.html", b"4", "text/html", 4) == "written"  # none there
+    # Another writer replacing it between the look and the write: it is looked at again, a moment later, and
+    # judged as it is then
     real = Archive.put_if
-    writes = iter([b"5 from another", b"7 from another"])
+    pauses: list[int] = []
+    monkeypatch.setattr(storage, "_pause", pauses.append)
 
-    def raced(
-        self: Archive, key: str, body: bytes, content_type: str, etag: str | None, meta: Any = None
-    ) -> bool:
-        other = next(writes, None)
-        if other is not None:
-            real(self, key, other, content_type, etag, {"version": other.split()[0].decode()})
-        return real(self, key, body, content_type, etag, meta)
+    def racing(others: list[bytes]) -> Any:
+        writes = iter(others)
 
-    monkeypatch.setattr(Archive, "put_if", raced)
-    assert not archive.put_unless_later("p.html", b"6", "text/html", 6)  # 5 came, then 7: later than 6
-    assert archive.get("p.html") == b"7 from another" and version() == "7"
+        def raced(
+            self: Archive, key: str, body: bytes, content_type: str, etag: str | None, meta: Any = None
+        ) -> bool:
+            other = next(writes, None)
+            if other is not None:
+                real(self, key, other, content_type, etag, {"version": other.split()[0].decode()})
+            return real(self, key, body, content_type, etag, meta)
+
+        return raced
+
+    monkeypatch.setattr(Archive, "put_if", racing([b"5 from another", b"7 from another"]))
+    assert archive.put_unless_later("p.html", b"6", "text/html", 6) == "later"  # 5 came, then 7
+    assert archive.get("p.html") == b"7 from another" and version() == "7" and pauses == [1, 2]
+    # ... and when others replace it at every attempt, nothing is written and the caller is told so
+    pauses.clear()
+    others = [b"7 from another, take %d" % n for n in range(storage.VERSIONED_ATTEMPTS)]  # each its ETag
+    monkeypatch.setattr(Archive, "put_if", racing(others))
+    assert archive.put_unless_later("p.html", b"8", "text/html", 8) == "contended"
+    assert archive.get("p.html") == others[-1]
+    assert pauses == list(range(1, storage.VERSIONED_ATTEMPTS))

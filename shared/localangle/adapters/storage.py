@@ -6,12 +6,13 @@ import builtins
 import gzip
 import hashlib
 import json
+import random
 import time
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from boto3.dynamodb.conditions import Attr, Key
 from boto3.dynamodb.types import Binary
@@ -35,9 +36,16 @@ RAW = "raw/"  # the pages, a batch to an object, or one to an object when too bi
 # report older than this is rebuilt from the whole ledger.
 CHANGES_KEPT = timedelta(days=14)
 # An object written with `put_unless_later` keeps its version in this user metadata (x-amz-meta-version), and
-# is looked at and written again this many times at most while other writers keep replacing it.
+# is looked at and written again this many times at most while other writers keep replacing it, after a pause
+# of up to VERSIONED_PAUSE_SECONDS × 2^attempt (random, so two writers do not meet again).
 VERSION_METADATA = "version"
 VERSIONED_ATTEMPTS = 5
+VERSIONED_PAUSE_SECONDS = 0.05
+Versioned = Literal["written", "later", "contended"]
+
+
+def _pause(attempt: int) -> None:
+    time.sleep(random.uniform(0, VERSIONED_PAUSE_SECONDS * 2**attempt))
 
 
 def _object_version(metadata: dict[str, str]) -> int:
@@ -114,15 +122,24 @@ class Archive:
         return True
 
     def put_unless_later(
-        self, key: str, body: bytes, content_type: str, version: int, *, over_later: bool = False
-    ) -> bool:
+        self,
+        key: str,
+        body: bytes,
+        content_type: str,
+        version: int,
+        *,
+        stale_above: Callable[[], int] | None = None,
+    ) -> Versioned:
         """Write the object, of `version`, unless the one there is of a later version. Other writers may write
         between the look and the write, so the write is conditional on the object looked at (`put_if`), and
-        looked at again when it lost, up to VERSIONED_ATTEMPTS times. False: a later version is there, or
-        others kept replacing it, and nothing was written. An object with no version (written before
-        versions were kept) is older than any. `over_later` writes over any version (a ledger reset below
-        the version of its report)."""
-        for _ in range(VERSIONED_ATTEMPTS):
+        the object looked at again when it lost, up to VERSIONED_ATTEMPTS times, a moment apart. An object
+        with no version (written before versions were kept), or of a version above `stale_above()` (asked
+        only of a later one, after the look: written before its ledger was reset below it), is older than
+        any. "later": a later version is there;
+        "contended": others replaced it at every attempt. Either way nothing was written."""
+        for attempt in range(VERSIONED_ATTEMPTS):
+            if attempt:
+                _pause(attempt)
             try:
                 there = client("s3").head_object(Bucket=self.bucket, Key=key)
             except ClientError as exc:
@@ -130,12 +147,13 @@ class Archive:
                     raise
                 etag = None
             else:
-                if not over_later and _object_version(there.get("Metadata", {})) > version:
-                    return False
+                theirs = _object_version(there.get("Metadata", {}))
+                if theirs > version and (stale_above is None or theirs <= stale_above()):
+                    return "later"
                 etag = str(there["ETag"])
             if self.put_if(key, body, content_type, etag, {VERSION_METADATA: str(version)}):
-                return True
-        return False
+                return "written"
+        return "contended"
 
     def list(self, prefix: str) -> list[str]:
         return list(self.modified(prefix))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
+from functools import partial
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -24,8 +25,7 @@ from localangle.settings import settings
 CATCH_UP, DIGEST, EMAIL = sending.CATCH_UP, sending.DIGEST, sending.EMAIL
 EARLY = timedelta(minutes=1)  # a schedule that fires a little early still sends an hourly digest
 # A report is rebuilt from the whole ledger at least this often, changed or not, whatever its changes say:
-# whatever a report got wrong (an update undone while it was read, a page written late by a Roundup held up)
-# lasts a day at most.
+# whatever a report got wrong (an update undone while it was read) lasts a day at most.
 READ_WHOLE_EVERY = timedelta(days=1)
 
 
@@ -69,18 +69,28 @@ def publish_reports(now: datetime) -> list[str]:
             )
             continue
         # The page is written after the report, so a run held up between the two could put its page over a
-        # later run's: each page keeps its version, and is not written over a later one.
-        if not archive.put_unless_later(
+        # later run's: each page keeps its version, and is not written over a later one. After a reset, a
+        # page of a version the ledger has not reached again (read after the page is looked at) is from
+        # before it.
+        page = archive.put_unless_later(
             report_key(operation.id),
             as_html(operation, rows, load_gazetteer(), now).encode(),
             "text/html; charset=utf-8",
             version,
-            over_later=reset,
-        ):
+            stale_above=partial(table.version, operation.id) if reset else None,
+        )
+        if page == "later":  # that run marks its version (after a reset, this one's mark would undo it)
             logger.info(
                 "ledger page of a later version published meanwhile by another run",
                 extra={"operation_id": operation.id, "version": version},
             )
+            continue
+        if page == "contended":  # not marked reported: the next run writes the report and its page again
+            logger.warning(
+                "ledger page not written: other runs kept replacing it",
+                extra={"operation_id": operation.id, "version": version},
+            )
+            continue
         table.mark_reported(operation.id, version, read_whole_at, reset=reset)
         written.append(report_key(operation.id))
         logger.info(
