@@ -1,4 +1,4 @@
-"""The local world's DynamoDB runs each item operation alone, as DynamoDB does, whatever the threads."""
+"""The local world's DynamoDB answers one request at a time, as DynamoDB does each atomically."""
 
 from __future__ import annotations
 
@@ -12,16 +12,17 @@ from localangle.local import atomic
 from localangle.local.world import World
 
 
-def test_each_dynamodb_operation_runs_under_the_one_lock(
+def test_each_dynamodb_request_is_answered_in_one_hold_of_the_lock(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    held: dict[str, bool] = {}
+    seen: dict[str, set[int]] = {}
 
     def spied(name: str) -> Any:
         real = getattr(Table, name)
 
         def spy(self: Table, *args: Any, **kwargs: Any) -> Any:
-            held[name] = held.get(name, True) and atomic._lock._is_owned()  # type: ignore[attr-defined]
+            # under the lock, and in which hold of it
+            seen.setdefault(name, set()).add(atomic.holds if atomic._lock._is_owned() else -1)  # type: ignore[attr-defined]
             return real(self, *args, **kwargs)
 
         return spy
@@ -29,33 +30,58 @@ def test_each_dynamodb_operation_runs_under_the_one_lock(
     for name in ("get_item", "put_item", "delete_item", "query", "scan"):
         monkeypatch.setattr(Table, name, spied(name))
     table = aws.table(world.cloud.env["LEDGER_TABLE"])
-    table.put_item(Item={"pk": "op#head", "sk": "version", "version": 0})
-    # a conditional update: read, check and write must be one step, or two threads can both pass the check
-    table.update_item(
-        Key={"pk": "op#head", "sk": "version"},
-        UpdateExpression="SET version = :next",
-        ConditionExpression="version = :read",
-        ExpressionAttributeValues={":read": 0, ":next": 1},
-    )
-    table.query(KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": "op#head"})
-    table.scan()
-    # a transaction: a failed one puts back the tables as they were when it began: nothing may write between
-    aws.client("dynamodb").transact_write_items(
-        TransactItems=[
-            {"Put": {"TableName": table.name, "Item": {"pk": {"S": "op#a"}, "sk": {"S": "1"}}}},
-            {"Delete": {"TableName": table.name, "Key": {"pk": {"S": "op#b"}, "sk": {"S": "1"}}}},
-        ]
-    )
-    table.delete_item(Key={"pk": "op#a", "sk": "1"})
-    assert held == {"get_item": True, "put_item": True, "delete_item": True, "query": True, "scan": True}
+    key = {"pk": "op#head", "sk": "version"}
+
+    def request(call: Any) -> set[int]:
+        seen.clear()
+        before = atomic.holds
+        call()
+        assert atomic.holds == before + 1  # one request, one hold
+        return set().union(*seen.values())
+
+    # a put that returns the item it replaced reads it and writes in the one hold
+    assert request(lambda: table.put_item(Item={**key, "version": 0}, ReturnValues="ALL_OLD")) == {
+        atomic.holds
+    }
+    assert set(seen) == {"get_item", "put_item"}
+    # a conditional update: read, check and write in one, or two threads can both pass the check
+    update = {
+        "Key": key,
+        "UpdateExpression": "SET version = :next",
+        "ConditionExpression": "version = :read",
+        "ExpressionAttributeValues": {":read": 0, ":next": 1},
+    }
+    assert request(lambda: table.update_item(**update)) == {atomic.holds}
+    assert request(
+        lambda: table.query(KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": "op#head"})
+    ) == {atomic.holds}
+    assert request(table.scan) == {atomic.holds}
+    # a transaction that fails puts back the tables as they were when it began: nothing may write in between
+    items = [
+        {"Put": {"TableName": table.name, "Item": {"pk": {"S": "op#a"}, "sk": {"S": "1"}}}},
+        {
+            "Delete": {
+                "TableName": table.name,
+                "Key": {"pk": {"S": "op#head"}, "sk": {"S": "version"}},
+                "ConditionExpression": "version = :v",
+                "ExpressionAttributeValues": {":v": {"N": "0"}},
+            }
+        },
+    ]
+
+    def failing() -> None:
+        with pytest.raises(aws.client("dynamodb").exceptions.TransactionCanceledException):
+            aws.client("dynamodb").transact_write_items(TransactItems=items)
+
+    assert request(failing) == {atomic.holds}
+    assert table.get_item(Key={"pk": "op#a", "sk": "1"}).get("Item") is None  # rolled back
     assert not atomic._lock._is_owned()  # type: ignore[attr-defined]
 
 
 def test_installing_twice_wraps_once() -> None:
-    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.responses import DynamoHandler
 
     atomic.install()
-    before = {name: getattr(DynamoDBBackend, name) for name in atomic.OPERATIONS}
+    wrapped = DynamoHandler.call_action
     atomic.install()
-    assert {name: getattr(DynamoDBBackend, name) for name in atomic.OPERATIONS} == before
-    assert all(hasattr(before[name], "__wrapped__") for name in atomic.OPERATIONS)
+    assert DynamoHandler.call_action is wrapped and getattr(wrapped, "one_at_a_time", False)

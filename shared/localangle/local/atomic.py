@@ -2,10 +2,11 @@
 
 DynamoDB checks a conditional write's condition and writes as one step, and a transaction's writes all land or
 none, whatever else is writing. moto, answering in the caller's thread, does neither across threads: it reads
-the item, checks, then writes, so two threads can both pass `version = :read` and both commit; and a
-transaction that fails puts back a copy of each table it took before it began, over whatever other threads
-wrote meanwhile. FetchFeed runs a batch's feeds in threads, and the ledger's race test runs two commits at
-once, so the local world runs each of moto's DynamoDB item operations alone, under one lock.
+the item, checks, then writes, so two threads can both pass `version = :read` and both commit; a write that
+returns the old item reads it before writing; and a transaction that fails puts back a copy of each table it
+took before it began, over whatever other threads wrote meanwhile. FetchFeed runs a batch's feeds in threads,
+and the ledger's race test runs two commits at once, so the local world answers one DynamoDB request at a
+time: each, from reading its parameters to writing its answer, under one lock.
 """
 
 from __future__ import annotations
@@ -15,29 +16,31 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-# Every item operation the backend has: batch operations and PartiQL go through these, item by item.
-OPERATIONS = ("get_item", "put_item", "update_item", "delete_item", "query", "scan", "transact_write_items")
-
-_lock = threading.RLock()  # a transaction calls the item operations under it
-_installed = False
+_lock = threading.RLock()
+_depth = 0  # how deep the thread holding the lock is in it (only that thread changes it)
+holds = 0  # how often the lock was taken from outside it: once a request
 
 
-def _alone(operation: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(operation)
+def _alone(answer: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(answer)
     def alone(*args: Any, **kwargs: Any) -> Any:
+        global _depth, holds
         with _lock:
-            return operation(*args, **kwargs)
+            holds += _depth == 0
+            _depth += 1
+            try:
+                return answer(*args, **kwargs)
+            finally:
+                _depth -= 1
 
+    alone.one_at_a_time = True  # type: ignore[attr-defined]
     return alone
 
 
 def install() -> None:
-    """Serialise moto's DynamoDB item operations, once per process (a no-op after the first call)."""
-    global _installed
-    if _installed:
-        return
-    from moto.dynamodb.models import DynamoDBBackend
+    """Answer moto's DynamoDB requests one at a time, from now on in this process (once: later calls do
+    nothing)."""
+    from moto.dynamodb.responses import DynamoHandler
 
-    for name in OPERATIONS:
-        setattr(DynamoDBBackend, name, _alone(getattr(DynamoDBBackend, name)))
-    _installed = True
+    if not getattr(DynamoHandler.call_action, "one_at_a_time", False):
+        DynamoHandler.call_action = _alone(DynamoHandler.call_action)  # type: ignore[method-assign]
