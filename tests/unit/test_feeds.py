@@ -93,12 +93,13 @@ def test_an_entry_too_big_to_carry_is_cut_and_said_to_be() -> None:
 
     paragraph = "Officers arrested nine people in Warrington. " * 100  # 4,500 characters
     text = "\n\n".join([paragraph.strip()] * 40)  # 180,000 characters
-    link = "https://courier.example/news?" + "x=1&" * 2_000
+    link = "https://courier.example/news?" + "x=1&" * 5_000
     guid = "tag:courier.example," + "9" * 2_000
     item = (
         f"<item><guid isPermaLink='false'>{escape(guid)}</guid><link>{escape(link)}</link>"
         f"<title>{'Arrests, ' * 100}</title><description>{escape(text)}</description></item>"
         "<item><guid>g2</guid><title>Short</title><description>Nine arrested.</description></item>"
+        f"<item><link>{escape(link)}</link></item>"  # nothing but a link too long to follow
     )
     parsed = parse_feed(f"<rss version='2.0'><channel><title>C</title>{item}</channel></rss>".encode())
     big, small = parsed.entries
@@ -110,8 +111,29 @@ def test_an_entry_too_big_to_carry_is_cut_and_said_to_be() -> None:
     assert (
         parse_feed(f"<rss version='2.0'><channel>{item}</channel></rss>".encode()).entries[0].guid == big.guid
     )
-    [said] = parsed.cut
+    assert parsed.skipped == ["entry has no title or text, and a link too long to follow"]
+    [said] = parsed.cut.values()
     assert f"text cut from {len(text):,} to {len(big.text):,} characters" in said
     assert "title cut from 899 characters" in said  # "Arrests, " 100 times, its last space trimmed
-    assert "link of 8,029 characters not followed" in said and "GUID of 2,020 characters" in said
+    assert "link of 20,029 characters not followed" in said and "GUID of 2,020 characters" in said
     assert small.title == "Short" and small.guid == "g2"  # an ordinary entry as it was
+
+
+def test_a_page_title_too_long_is_cut_like_a_feeds() -> None:
+    from localangle.adapters.extract import PageText
+    from localangle.core.text import TITLE_MAX_CHARS
+    from localangle.models.article import FeedEntry
+    from localangle.models.messages import ArticleMessage
+    from localangle.pipeline.process import compose_article
+
+    message = ArticleMessage(
+        article_id="a1",
+        feed_id="f",
+        outlet="Courier",
+        entry=FeedEntry(url="https://c.example/1"),
+        fingerprint="x",
+    )
+    page = PageText(title="Warrington arrests " * 200, text="Officers arrested nine people in Warrington.")
+    article = compose_article(message, page)
+    assert len(article.title) <= TITLE_MAX_CHARS and article.title.endswith("arrests…")
+    assert article.text == "Officers arrested nine people in Warrington."

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import feedparser
 
-from localangle.core.text import clean_text
+from localangle.core.text import TITLE_MAX_CHARS, clean_text, cut_at_break, cut_title
 from localangle.models.article import FeedEntry
 
 _BLOCK = re.compile(r"<\s*(/?(p|div|br|li|h[1-6]|blockquote|tr|section|article)\b[^>]*)>", re.IGNORECASE)
@@ -23,10 +23,12 @@ _SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 
 # The most an entry may bring, whatever a feed holds: its message must stay under SQS's 1 MiB with its page
 # (messages.MESSAGE_BYTES; a character can take six bytes of JSON), its article row under DynamoDB's 400 KB.
-# A long read runs to some 60,000 characters and a headline to 200: an entry beyond is cut, and said to be.
+# A long read runs to some 60,000 characters and a headline to 200 (TITLE_MAX_CHARS): an entry beyond is cut,
+# and said to be.
 TEXT_MAX_CHARS = 100_000
-TITLE_MAX_CHARS = 500
-URL_MAX_CHARS = 4_096  # a link longer than this is not followed: the entry is read from the feed's text
+# Web servers refuse request lines much over 8 KB: a link longer than this is no page's address. It is not
+# followed, nor used to name the article (the GUID or the content does), and the entry is read from its text.
+URL_MAX_CHARS = 16_384
 GUID_MAX_CHARS = 1_024  # a longer GUID is kept as its SHA-256, which names the entry as well
 
 
@@ -35,7 +37,9 @@ class ParsedFeed:
     title: str = ""
     entries: list[FeedEntry] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # one reason per entry that cannot become an article
-    cut: list[str] = field(default_factory=list)  # what was cut from an entry too big to carry, per entry
+    cut: dict[int, str] = field(
+        default_factory=dict
+    )  # entries' index → what was cut from it, too big to carry
     error: str | None = None  # the document is not a feed at all
     warning: str | None = None  # feedparser's complaint about a feed it could still read
 
@@ -94,11 +98,14 @@ def parse_feed(body: bytes, url: str | None = None, content_type: str | None = N
             continue
         if isinstance(item, str):
             result.skipped.append(item)
-        else:
-            item, cut = _within_limits(item)
-            result.entries.append(item)
-            if cut:
-                result.cut.append(f"{item.title[:80]!r}: {'; '.join(cut)}")
+            continue
+        item, cut = _within_limits(item)
+        if not (item.title or item.text or item.url):
+            result.skipped.append("entry has no title or text, and a link too long to follow")
+            continue
+        if cut:
+            result.cut[len(result.entries)] = f"{item.title[:80]!r}: {'; '.join(cut)}"
+        result.entries.append(item)
     return result
 
 
@@ -107,10 +114,10 @@ def _within_limits(entry: FeedEntry) -> tuple[FeedEntry, list[str]]:
     cut: list[str] = []
     changes: dict[str, str | None] = {}
     if len(entry.text) > TEXT_MAX_CHARS:
-        changes["text"] = text = _cut_at_break(entry.text, TEXT_MAX_CHARS)
+        changes["text"] = text = cut_at_break(entry.text, TEXT_MAX_CHARS)
         cut.append(f"text cut from {len(entry.text):,} to {len(text):,} characters")
     if len(entry.title) > TITLE_MAX_CHARS:
-        changes["title"] = _cut_at_break(entry.title, TITLE_MAX_CHARS - 1).rstrip(" ,;:") + "…"
+        changes["title"] = cut_title(entry.title)
         cut.append(f"title cut from {len(entry.title):,} characters")
     if entry.url is not None and len(entry.url) > URL_MAX_CHARS:
         changes["url"] = None
@@ -119,17 +126,6 @@ def _within_limits(entry: FeedEntry) -> tuple[FeedEntry, list[str]]:
         changes["guid"] = "sha256:" + hashlib.sha256(entry.guid.encode()).hexdigest()
         cut.append(f"GUID of {len(entry.guid):,} characters kept as its SHA-256")
     return (entry.model_copy(update=changes) if changes else entry), cut
-
-
-def _cut_at_break(text: str, limit: int) -> str:
-    """At most `limit` characters of the text, ending at a paragraph break, else a space, where there is one
-    in the last quarter."""
-    head = text[:limit]
-    for mark in ("\n\n", " "):
-        at = head.rfind(mark)
-        if at >= limit * 3 // 4:
-            return head[:at].rstrip()
-    return head
 
 
 def _text(value: Any) -> str:

@@ -63,6 +63,29 @@ _ABBREVIATIONS = {
 }
 
 
+# A headline runs to some 200 characters; one beyond this (a feed's or a page's) is cut at a word: titles go
+# into the article's row, its alerts and its messages, each with a size limit.
+TITLE_MAX_CHARS = 500
+
+
+def cut_at_break(text: str, limit: int) -> str:
+    """At most `limit` characters of the text, ending at a paragraph break, else a space, where there is one
+    in the last quarter."""
+    head = text[:limit]
+    for mark in ("\n\n", " "):
+        at = head.rfind(mark)
+        if at >= limit * 3 // 4:
+            return head[:at].rstrip()
+    return head
+
+
+def cut_title(title: str) -> str:
+    """The title, or, when longer than TITLE_MAX_CHARS, as much of it as fits, at a word, and an ellipsis."""
+    if len(title) <= TITLE_MAX_CHARS:
+        return title
+    return cut_at_break(title, TITLE_MAX_CHARS - 1).rstrip(" ,;:") + "…"
+
+
 def clean_text(text: str) -> str:
     """Drop page debris and normalise white space; paragraphs come back separated by one blank line."""
     paragraphs: list[str] = []

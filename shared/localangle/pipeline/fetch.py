@@ -172,7 +172,8 @@ def fetch_feed(message: FeedMessage, pages_until: float | None = None) -> FeedOu
     fresh: set[str] = set()  # the tokens of all this poll hands on
     listed: list[str] = []  # the tokens of the entries handed on or unchanged: the next poll's `recent`
     waiting: set[str] = set()  # ... but for those deferred: one link twice in the feed may be both
-    for entry, article, token in zip(parsed.entries, messages, tokens, strict=True):
+    cut: list[str] = []  # what was cut from the entries handed on, too big to carry whole
+    for n, (entry, article, token) in enumerate(zip(parsed.entries, messages, tokens, strict=True)):
         known = seen_before.get(article.article_id, {})
         if token in recent or known.get("fingerprint") == article.fingerprint:
             outcome.unchanged += 1
@@ -205,6 +206,8 @@ def fetch_feed(message: FeedMessage, pages_until: float | None = None) -> FeedOu
                     continue
                 article.page_note = f"feed text only: {exc}"
         handed.append(article)
+        if n in parsed.cut:
+            cut.append(parsed.cut[n])
         fresh.add(token)
         listed.append(token)
         if len(handed) == 10:  # a full request's worth: handed on now, so a timeout loses no more
@@ -235,8 +238,8 @@ def fetch_feed(message: FeedMessage, pages_until: float | None = None) -> FeedOu
             "warning": parsed.warning,
         },
     )
-    if parsed.cut:
-        logger.warning("entries too big to carry were cut", extra={"feed_id": feed.id, "cut": parsed.cut})
+    if cut:
+        logger.warning("entries too big to carry were cut", extra={"feed_id": feed.id, "cut": cut})
     metrics.add_metric(name="ArticlesFound", unit="Count", value=outcome.new)
     return outcome
 

@@ -10,7 +10,7 @@ from localangle.adapters.queues import send_many
 from localangle.adapters.storage import Archive, Articles
 from localangle.articles import content_hash
 from localangle.core.similarity import sketch
-from localangle.core.text import clean_text
+from localangle.core.text import clean_text, cut_title
 from localangle.models.alert import Source
 from localangle.models.article import Article
 from localangle.models.figure import Analysis
@@ -37,7 +37,7 @@ def compose_article(message: ArticleMessage, page: PageText | None) -> Article:
     entry = message.entry
     title, text = entry.title, entry.text
     if page is not None and len(page.text) >= len(text) // 2:
-        title, text = entry.title or page.title, page.text
+        title, text = entry.title or cut_title(page.title), page.text
     text = _without_headline(clean_text(text), title)
     return Article(
         id=message.article_id,
