@@ -194,10 +194,11 @@ def handler_imports(root: Path, processes: int = 5) -> dict[str, float]:
     )
     functions = sorted(p for p in (root / "functions").iterdir() if (p / "app.py").is_file())
     samples: dict[str, list[float]] = {function.name: [] for function in functions}
-    # Round by round, each handler once a round: a spell when the machine is slow (another process, a
-    # neighbour on the host) falls on every handler's samples alike, not on all five of one handler's.
-    for _ in range(processes + 1):
-        for function in functions:
+    # Round by round, each handler once a round, each round starting one handler further on: a spell when
+    # the machine is slow (another process, a neighbour on the host) falls on every handler's samples alike,
+    # not on all five of one handler's, and no handler is always first.
+    for round_ in range(processes + 1):
+        for function in functions[round_ % len(functions) :] + functions[: round_ % len(functions)]:
             done = subprocess.run(
                 [sys.executable, "-c", code, str(function)],
                 env=env,
