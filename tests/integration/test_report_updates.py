@@ -404,3 +404,36 @@ def test_a_page_is_written_unless_a_later_version_is_there(
     assert archive.put_unless_later("p.html", b"8", "text/html", 8) == "contended"
     assert archive.get("p.html") == others[-1]
     assert pauses == list(range(1, storage.VERSIONED_ATTEMPTS))
+
+
+def test_a_page_from_before_a_reset_is_replaced_even_by_a_run_that_did_not_see_the_reset(
+    world: World, messages: list[LedgerMessage], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a report, its page and its mark at a version, and then the ledger restored from an older backup:
+    # its version and its mark both below the report's
+    operation = _ledger_up_to_date(world, messages)
+    assert publish_reports(NOW + timedelta(minutes=5))
+    table = LedgerTable(world.cloud.env["LEDGER_TABLE"])
+    archive = Archive(world.cloud.env["ARCHIVE_BUCKET"])
+    before = table.version(operation)
+    _reset_below_report(world, messages)
+    table.table.delete_item(Key={"pk": f"{operation}#head", "sk": "report"})
+    table.mark_reported(operation, 0, NOW, reset=True)
+    assert table.versions(operation)[:2] == (1, 0) and _published(world, operation).version == before > 1
+    # ... and a Roundup that saw the report ahead of the ledger, wrote it again, and stopped before its page
+    real = Archive.put_unless_later
+
+    def stopped(*args: Any, **kwargs: Any) -> str:
+        raise TimeoutError("the function's time ran out")
+
+    monkeypatch.setattr(Archive, "put_unless_later", stopped)
+    with pytest.raises(TimeoutError):
+        publish_reports(NOW + timedelta(minutes=15))
+    assert _published(world, operation).version == 1
+    monkeypatch.setattr(Archive, "put_unless_later", real)
+    # When the next run comes, which sees nothing of the reset (the report is of the ledger's version)
+    assert report_key(operation) in publish_reports(NOW + timedelta(minutes=30))
+    # Then it writes the page over the one from before the reset, and marks the version
+    page = aws.client("s3").head_object(Bucket=archive.bucket, Key=report_key(operation))
+    assert page["Metadata"] == {"version": "1"}
+    assert table.versions(operation)[:2] == (1, 1)

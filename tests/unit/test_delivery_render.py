@@ -98,3 +98,15 @@ def test_a_long_digest_stays_within_slacks_fifty_blocks() -> None:
     assert len(made) <= 50
     assert "and 80 more" in json.dumps(made)
     assert len(digest.items) == 120  # the email keeps them all
+
+
+def test_a_link_too_long_for_a_slack_section_shows_its_label_and_keeps_the_sentence() -> None:
+    long_url = "https://courier.example/a?" + "x=1&" * 1_000  # 4,026 characters, kept by the feed adapter
+    alert = _alert("Nine were arrested in Warrington.")
+    origin = alert.claims[0].origin.model_copy(update={"url": long_url})
+    alert = alert.model_copy(update={"claims": [alert.claims[0].model_copy(update={"origin": origin})]})
+    sections = [b["text"]["text"] for b in blocks(view(alert)) if b["type"] == "section"]
+    [line] = [t for t in sections if "Nine were arrested in Warrington." in t]
+    assert long_url not in line and "courier.example" not in line  # no link cut off inside its <…>
+    assert "<" not in line and "Courier" in line
+    assert long_url.replace("&", "&amp;") in as_html([view(alert)])  # the email carries it

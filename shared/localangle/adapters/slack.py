@@ -89,10 +89,17 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# A link longer than this would leave too little of a section (MAX_SECTION) for its sentence, or be cut
+# inside its <…>, which breaks it: its label alone is shown, and the email and the ledger page carry it.
+MAX_LINK = 1_000
+
+
 def _link(url: str | None, label: str) -> str:
     label = escape(label).replace("|", "¦")
     if url and url.startswith(("http://", "https://")):
-        return f"<{escape(url).replace('|', '%7C')}|{label}>"
+        target = escape(url).replace("|", "%7C")
+        if len(target) <= MAX_LINK:
+            return f"<{target}|{label}>"
     return label
 
 

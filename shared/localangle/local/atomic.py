@@ -6,7 +6,7 @@ the item, checks, then writes, so two threads can both pass `version = :read` an
 returns the old item reads it before writing; and a transaction that fails puts back a copy of each table it
 took before it began, over whatever other threads wrote meanwhile. FetchFeed runs a batch's feeds in threads,
 and the ledger's race test runs two commits at once, so the local world answers one DynamoDB request at a
-time: each, from reading its parameters to writing its answer, under one lock.
+time: each, from carrying out its action to writing its answer, under one lock.
 """
 
 from __future__ import annotations

@@ -69,16 +69,18 @@ def publish_reports(now: datetime) -> list[str]:
             )
             continue
         # The page is written after the report, so a run held up between the two could put its page over a
-        # later run's: each page keeps its version, and is not written over a later one. After a reset, a
-        # page of a version the ledger has not reached again (read after the page is looked at) is from
-        # before it.
+        # later run's: each page keeps its version, and is not written over a later one. A page of a version
+        # the ledger has not reached (read after the page is looked at) is from before a reset: versions
+        # only grow otherwise, whether or not this run saw the reset (its report may have been written by
+        # a run that stopped before the page).
         page = archive.put_unless_later(
             report_key(operation.id),
             as_html(operation, rows, load_gazetteer(), now).encode(),
             "text/html; charset=utf-8",
             version,
-            stale_above=partial(table.version, operation.id) if reset else None,
+            stale_above=partial(table.version, operation.id),
         )
+        # Neither counts as published (ReportsPublished counts reports marked, page and all).
         if page == "later":  # that run marks its version (after a reset, this one's mark would undo it)
             logger.info(
                 "ledger page of a later version published meanwhile by another run",
