@@ -213,3 +213,41 @@ def test_a_newsroom_can_take_an_email_for_each_alert_as_it_comes(tmp_path: Path)
         assert [subject for _, subject in _mail(world)] == ["[localangle] New regional angle: Cheshire"]
         world.flow.roundup(T0)
         assert len(_mail(world)) == 1
+
+
+def test_more_alerts_held_than_one_message_carries_go_in_several_in_the_same_run(
+    world: Any, monkeypatch: Any
+) -> None:
+    from localangle.adapters.storage import HeldAlerts
+    from localangle.models.alert import Alert, Source
+    from localangle.pipeline import roundup
+
+    # Given 450 alerts held for a newsroom's email (a backfill, or a day when SES refused everything)
+    store = HeldAlerts(world.cloud.env["DIGEST_TABLE"])
+    room = NATIONAL_DESK
+    for n in range(450):
+        when = T0 + timedelta(minutes=n)
+        source = Source(article_id=f"a{n}", outlet="Courier", published=when)
+        alert = Alert(
+            key=f"op:new_regional_angle:{n:024x}"[::-1],  # keys in another order than the alerts' times
+            kind="new_regional_angle",
+            severity="info",
+            operation="op",
+            operation_name="Op",
+            region="cheshire",
+            headline=f"story {n}",
+            created_at=when,
+            trigger=source,
+        )
+        store.hold(room.id, roundup.EMAIL, alert)
+    sent: list[list[str]] = []
+
+    def send(what: str, alerts: list[Alert]) -> list[Any]:
+        sent.append([a.headline for a in alerts])
+        return []
+
+    # When they are flushed, Then they go in messages of BATCH_MAX at most, the earliest first, all at once
+    assert roundup._flush(room, roundup.EMAIL, store, store.read(room.id), send) == 3
+    assert [len(batch) for batch in sent] == [roundup.BATCH_MAX, roundup.BATCH_MAX, 50]
+    assert [h for batch in sent for h in batch] == [f"story {n}" for n in range(450)]
+    assert not store.read(room.id).pending(roundup.EMAIL)  # and all of them are released

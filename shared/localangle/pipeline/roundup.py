@@ -186,6 +186,10 @@ def _email(room: Newsroom) -> Send:
 
 
 SEVERITY_FIRST = {"critical": 0, "warning": 1, "info": 2}
+# The most alerts one message carries. An email gives each in full (some 5 kB) and SES refuses a message over
+# 10 MB; the batch's keys are kept in one DynamoDB item, at most 400 KB. Held alerts beyond this (a backfill,
+# a day of outage) go in as many messages as they need, in the same run.
+BATCH_MAX = 200
 
 
 def _in_order(alert: Alert) -> tuple[datetime, int, str, str]:
@@ -196,17 +200,19 @@ def _in_order(alert: Alert) -> tuple[datetime, int, str, str]:
 
 
 def _flush(room: Newsroom, reason: str, store: HeldAlerts, held: Held, send: Send, rest: bool = True) -> int:
-    """Send what is held for a newsroom for the reason in one message a channel, then release it; how many
-    batches were sent. The batch is fixed before sending, so a run that fails half way (Slack sent, SES
-    refused) sends the same batch next time, and the channels that already had it are skipped by the
-    delivery's idempotency key. That run then sends what was held since, in a message of its own, unless
-    not `rest` (a digest whose batch failed in its hour, sent now, while the rest waits for its hour)."""
+    """Send what is held for a newsroom for the reason in one message a channel (one per BATCH_MAX alerts),
+    then release it; how many batches were sent. The batch is fixed before sending, so a run that fails half
+    way (Slack sent, SES refused) sends the same batch next time, and the channels that already had it are
+    skipped by the delivery's idempotency key. That run then sends what was held since, in a message of its
+    own, unless not `rest` (a digest whose batch failed in its hour, sent now, while the rest waits for its
+    hour)."""
     pending = dict(held.pending(reason))
     keys = held.batch(reason)
     sent = 0
     while keys is not None or pending:
         if keys is None:
-            keys = sorted(pending)
+            # the earliest BATCH_MAX of what is held; the rest in the next message, in this run
+            keys = sorted(sorted(pending, key=lambda k: _in_order(pending[k]))[:BATCH_MAX])
             store.start_batch(room.id, reason, keys)
         alerts = sorted((pending.pop(k) for k in keys if k in pending), key=_in_order)
         if alerts:
