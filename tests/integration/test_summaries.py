@@ -226,17 +226,18 @@ def test_more_alerts_held_than_one_message_carries_go_in_several_in_the_same_run
     store = HeldAlerts(world.cloud.env["DIGEST_TABLE"])
     room = NATIONAL_DESK
     for n in range(450):
+        # raised in the reverse order of their stories' publication (held in the order they were raised)
         when = T0 + timedelta(minutes=n)
         source = Source(article_id=f"a{n}", outlet="Courier", published=when)
         alert = Alert(
-            key=f"op:new_regional_angle:{n:024x}"[::-1],  # keys in another order than the alerts' times
+            key=f"op:new_regional_angle:{n:024x}",
             kind="new_regional_angle",
             severity="info",
             operation="op",
             operation_name="Op",
             region="cheshire",
             headline=f"story {n}",
-            created_at=when,
+            created_at=T0 + timedelta(days=1, minutes=-n),
             trigger=source,
         )
         store.hold(room.id, roundup.EMAIL, alert)
@@ -246,8 +247,8 @@ def test_more_alerts_held_than_one_message_carries_go_in_several_in_the_same_run
         sent.append([a.headline for a in alerts])
         return []
 
-    # When they are flushed, Then they go in messages of BATCH_MAX at most, the earliest first, all at once
+    # When they are flushed, Then they go in emails of 200 at most, the earliest stories first, all at once
     assert roundup._flush(room, roundup.EMAIL, store, store.read(room.id), send) == 3
-    assert [len(batch) for batch in sent] == [roundup.BATCH_MAX, roundup.BATCH_MAX, 50]
+    assert [len(batch) for batch in sent] == [200, 200, 50]
     assert [h for batch in sent for h in batch] == [f"story {n}" for n in range(450)]
     assert not store.read(room.id).pending(roundup.EMAIL)  # and all of them are released

@@ -187,9 +187,10 @@ def _email(room: Newsroom) -> Send:
 
 SEVERITY_FIRST = {"critical": 0, "warning": 1, "info": 2}
 # The most alerts one message carries. An email gives each in full (some 5 kB) and SES refuses a message over
-# 10 MB; the batch's keys are kept in one DynamoDB item, at most 400 KB. Held alerts beyond this (a backfill,
-# a day of outage) go in as many messages as they need, in the same run.
-BATCH_MAX = 200
+# 10 MB; a digest or catch-up summary gives a line each, but the batch's keys are kept in one DynamoDB item,
+# at most 400 KB (some 80 bytes a key). Held alerts beyond this (a backfill, a day of outage) go in as many
+# messages as they need, in the same run.
+BATCH_MAX = {EMAIL: 200, DIGEST: 2_000, CATCH_UP: 2_000}
 
 
 def _in_order(alert: Alert) -> tuple[datetime, int, str, str]:
@@ -200,19 +201,20 @@ def _in_order(alert: Alert) -> tuple[datetime, int, str, str]:
 
 
 def _flush(room: Newsroom, reason: str, store: HeldAlerts, held: Held, send: Send, rest: bool = True) -> int:
-    """Send what is held for a newsroom for the reason in one message a channel (one per BATCH_MAX alerts),
-    then release it; how many batches were sent. The batch is fixed before sending, so a run that fails half
-    way (Slack sent, SES refused) sends the same batch next time, and the channels that already had it are
-    skipped by the delivery's idempotency key. That run then sends what was held since, in a message of its
-    own, unless not `rest` (a digest whose batch failed in its hour, sent now, while the rest waits for its
-    hour)."""
+    """Send what is held for a newsroom for the reason in one message a channel (one per BATCH_MAX alerts,
+    the earliest first), then release it; how many batches were sent. The batch is fixed before sending, so
+    a run that fails half way (Slack sent, SES refused) sends the same batch next time, and the channels that
+    already had it are skipped by the delivery's idempotency key. That run then sends what was held since, in
+    messages of their own, unless not `rest` (a digest whose batch failed in its hour, sent now, while the
+    rest waits for its next time, which for a daily digest failing past midnight is the next day's)."""
     pending = dict(held.pending(reason))
     keys = held.batch(reason)
+    in_order = sorted(pending, key=lambda k: _in_order(pending[k]))
     sent = 0
     while keys is not None or pending:
         if keys is None:
-            # the earliest BATCH_MAX of what is held; the rest in the next message, in this run
-            keys = sorted(sorted(pending, key=lambda k: _in_order(pending[k]))[:BATCH_MAX])
+            # the earliest of what is held, at most BATCH_MAX; the rest in the next message, in this run
+            keys = sorted([k for k in in_order if k in pending][: BATCH_MAX.get(reason, BATCH_MAX[EMAIL])])
             store.start_batch(room.id, reason, keys)
         alerts = sorted((pending.pop(k) for k in keys if k in pending), key=_in_order)
         if alerts:
@@ -231,9 +233,10 @@ def _flush(room: Newsroom, reason: str, store: HeldAlerts, held: Held, send: Sen
 
 
 def send_summaries(now: datetime) -> int:
-    """One catch-up summary per newsroom with a backlog held, each digest that is due, and one email per
-    newsroom of the alerts held for it since the last run. Each is tried on its own: one that fails (a
-    revoked webhook, SES refusing) is logged and retried on the next run, and holds up no other."""
+    """Per newsroom, a catch-up summary of a backlog held, each digest that is due, and an email of the alerts
+    held for it since the last run (each in as many messages as BATCH_MAX makes it); how many messages. Each
+    is tried on its own: one that fails (a revoked webhook, SES refusing) is logged and retried on the next
+    run, and holds up no other."""
     s = settings()
     store = HeldAlerts(s.digest_table)
     sent = failed = 0
