@@ -250,30 +250,41 @@ def test_a_report_that_cannot_be_built_on_is_replaced_from_a_whole_read(
     assert _published(world, operation).cells == _whole(world, operation)
 
 
+def _reset_below_report(world: World, messages: list[LedgerMessage]) -> None:
+    """The ledger's version counter lost (restored from an older backup, or deleted by hand) while its report
+    and mark stay, and the next article recorded as version 1."""
+    table = LedgerTable(world.cloud.env["LEDGER_TABLE"])
+    operation = messages[0].operation
+    table.table.delete_item(Key={"pk": f"{operation}#head", "sk": "version"})
+    runtime.forget_replica(operation)
+    first = messages[0]
+    update_ledger(first.model_copy(update={"figures": first.figures[:1]}))
+    assert table.version(operation) == 1 < table.versions(operation)[1]
+
+
+def _page_version(world: World, key: str) -> str | None:
+    """The version a page was written at (its S3 metadata); None: written with none."""
+    head = aws.client("s3").head_object(Bucket=world.cloud.env["ARCHIVE_BUCKET"], Key=key)
+    return head["Metadata"].get("version")
+
+
 def test_a_ledger_reset_below_its_report_is_reported_again_from_a_whole_read(
     world: World, messages: list[LedgerMessage], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given a report and its mark at a version, and then the ledger's version counter lost (restored from an
-    # older backup, or deleted by hand) while the report and the mark stay
+    # Given a report and its mark at a version, and then the ledger's version counter lost while the report
+    # and the mark stay, and the next article recorded
     operation = _ledger_up_to_date(world, messages)
     assert publish_reports(NOW + timedelta(minutes=15))
-    table = LedgerTable(world.cloud.env["LEDGER_TABLE"])
-    reported = table.versions(operation)[1]
-    table.table.delete_item(Key={"pk": f"{operation}#head", "sk": "version"})
-    runtime.forget_replica(operation)
-    # When the next article is recorded (version 1) and the next run comes
-    first = messages[0]
-    update_ledger(first.model_copy(update={"figures": first.figures[:1]}))
-    assert table.version(operation) == 1 < reported
+    _reset_below_report(world, messages)
     reads = Reads(monkeypatch, operation)
-    # Then the report is written again from the whole ledger, and the mark comes down to the version
+    # When the next run comes, Then the report is written again from the whole ledger, and the mark comes
+    # down to the version
     assert report_key(operation) in publish_reports(NOW + timedelta(minutes=30))
     assert reads.whole == 1
     assert _published(world, operation).cells == _whole(world, operation)
+    table = LedgerTable(world.cloud.env["LEDGER_TABLE"])
     assert table.versions(operation)[:2] == (1, 1)
-    bucket = world.cloud.env["ARCHIVE_BUCKET"]
-    page = aws.client("s3").head_object(Bucket=bucket, Key=report_key(operation))
-    assert page["Metadata"] == {"version": "1"}  # the page too, over the one of the version before the reset
+    assert _page_version(world, report_key(operation)) == "1"  # the page too, over the one before the reset
 
 
 def test_a_report_is_written_only_over_the_one_read(world: World) -> None:
@@ -293,18 +304,6 @@ def test_a_report_is_written_only_over_the_one_read(world: World) -> None:
     assert archive.get_tagged("r.json") is None
 
 
-def _reset_below_report(world: World, messages: list[LedgerMessage]) -> None:
-    """The ledger's version counter lost (restored from an older backup, or deleted by hand) while its report
-    and mark stay, and the next article recorded as version 1."""
-    table = LedgerTable(world.cloud.env["LEDGER_TABLE"])
-    operation = messages[0].operation
-    table.table.delete_item(Key={"pk": f"{operation}#head", "sk": "version"})
-    runtime.forget_replica(operation)
-    first = messages[0]
-    update_ledger(first.model_copy(update={"figures": first.figures[:1]}))
-    assert table.version(operation) == 1 < table.versions(operation)[1]
-
-
 @pytest.mark.parametrize("ledger", ["as it was", "reset below its report"])
 def test_a_roundup_held_up_between_its_report_and_its_page_leaves_a_later_runs_page(
     world: World, messages: list[LedgerMessage], monkeypatch: pytest.MonkeyPatch, ledger: str
@@ -314,7 +313,6 @@ def test_a_roundup_held_up_between_its_report_and_its_page_leaves_a_later_runs_p
         assert publish_reports(NOW + timedelta(minutes=5))
         _reset_below_report(world, messages)
     table = LedgerTable(world.cloud.env["LEDGER_TABLE"])
-    archive = Archive(world.cloud.env["ARCHIVE_BUCKET"])
     real = Archive.put_unless_later
     held: list[int] = []
 
@@ -333,8 +331,7 @@ def test_a_roundup_held_up_between_its_report_and_its_page_leaves_a_later_runs_p
     # Then the held-up run's page, a version behind, is not written over the newer one, nor its mark
     newer = _published(world, operation)
     assert held and newer.version == table.version(operation) == held[0] + 1
-    head = aws.client("s3").head_object(Bucket=archive.bucket, Key=report_key(operation))
-    assert head["Metadata"] == {"version": str(newer.version)}
+    assert _page_version(world, report_key(operation)) == str(newer.version)
     assert table.versions(operation)[:2] == (newer.version, newer.version)
 
 
@@ -357,20 +354,15 @@ def test_a_page_is_written_unless_a_later_version_is_there(
 ) -> None:
     archive = Archive(world.cloud.env["ARCHIVE_BUCKET"])
 
-    def version() -> str:
-        return str(
-            aws.client("s3").head_object(Bucket=archive.bucket, Key="p.html")["Metadata"].get("version")
-        )
-
     archive.put("p.html", b"before versions", "text/html")
     assert archive.put_unless_later("p.html", b"3", "text/html", 3) == "written"  # none is older than any
-    assert archive.get("p.html") == b"3" and version() == "3"
+    assert archive.get("p.html") == b"3" and _page_version(world, "p.html") == "3"
     assert archive.put_unless_later("p.html", b"3 again", "text/html", 3) == "written"  # the same: rebuilt
     assert archive.put_unless_later("p.html", b"2", "text/html", 2) == "later"
     assert archive.get("p.html") == b"3 again"
     # after a reset below it: a page of a version the ledger has not reached again is from before the reset
     assert archive.put_unless_later("p.html", b"1", "text/html", 1, stale_above=lambda: 2) == "written"
-    assert archive.get("p.html") == b"1" and version() == "1"
+    assert archive.get("p.html") == b"1" and _page_version(world, "p.html") == "1"
     archive.put_if("p.html", b"2", "text/html", archive.get_tagged("p.html")[1], {"version": "2"})  # type: ignore[index]
     assert archive.put_unless_later("p.html", b"1", "text/html", 1, stale_above=lambda: 2) == "later"
     aws.client("s3").delete_object(Bucket=archive.bucket, Key="p.html")
@@ -396,7 +388,11 @@ def test_a_page_is_written_unless_a_later_version_is_there(
 
     monkeypatch.setattr(Archive, "put_if", racing([b"5 from another", b"7 from another"]))
     assert archive.put_unless_later("p.html", b"6", "text/html", 6) == "later"  # 5 came, then 7
-    assert archive.get("p.html") == b"7 from another" and version() == "7" and pauses == [1, 2]
+    assert (
+        archive.get("p.html") == b"7 from another"
+        and _page_version(world, "p.html") == "7"
+        and pauses == [1, 2]
+    )
     # ... and when others replace it at every attempt, nothing is written and the caller is told so
     pauses.clear()
     others = [b"7 from another, take %d" % n for n in range(storage.VERSIONED_ATTEMPTS)]  # each its ETag
@@ -414,7 +410,6 @@ def test_a_page_from_before_a_reset_is_replaced_even_by_a_run_that_did_not_see_t
     operation = _ledger_up_to_date(world, messages)
     assert publish_reports(NOW + timedelta(minutes=5))
     table = LedgerTable(world.cloud.env["LEDGER_TABLE"])
-    archive = Archive(world.cloud.env["ARCHIVE_BUCKET"])
     before = table.version(operation)
     _reset_below_report(world, messages)
     table.table.delete_item(Key={"pk": f"{operation}#head", "sk": "report"})
@@ -434,6 +429,5 @@ def test_a_page_from_before_a_reset_is_replaced_even_by_a_run_that_did_not_see_t
     # When the next run comes, which sees nothing of the reset (the report is of the ledger's version)
     assert report_key(operation) in publish_reports(NOW + timedelta(minutes=30))
     # Then it writes the page over the one from before the reset, and marks the version
-    page = aws.client("s3").head_object(Bucket=archive.bucket, Key=report_key(operation))
-    assert page["Metadata"] == {"version": "1"}
+    assert _page_version(world, report_key(operation)) == "1"
     assert table.versions(operation)[:2] == (1, 1)
