@@ -17,6 +17,7 @@ from boto3.dynamodb.types import TypeDeserializer
 
 from localangle.adapters import aws, feeds
 from localangle.adapters.storage import Archive, Articles
+from localangle.core.text import TITLE_MAX_CHARS
 from localangle.local.world import World
 from localangle.meter import AwsMeter
 from localangle.models.article import Article
@@ -569,4 +570,4 @@ def test_an_entry_too_big_for_a_message_is_cut_and_read_not_the_feeds_end(world:
     assert sorted(stored) == ["Arrests ve", "Warrington"]
     big = stored["Arrests ve"]
     assert big.text.startswith(lede) and len(big.text) <= feeds.TEXT_MAX_CHARS
-    assert len(big.title) <= feeds.TITLE_MAX_CHARS and big.title.endswith("…")
+    assert len(big.title) <= TITLE_MAX_CHARS and big.title.endswith("…")

@@ -90,6 +90,7 @@ def test_an_entry_too_big_to_carry_is_cut_and_said_to_be() -> None:
     from xml.sax.saxutils import escape
 
     from localangle.adapters import feeds
+    from localangle.core.text import TITLE_MAX_CHARS
 
     paragraph = "Officers arrested nine people in Warrington. " * 100  # 4,500 characters
     text = "\n\n".join([paragraph.strip()] * 40)  # 180,000 characters
@@ -105,7 +106,7 @@ def test_an_entry_too_big_to_carry_is_cut_and_said_to_be() -> None:
     big, small = parsed.entries
     # the text ends at a paragraph break, the title at a word, with an ellipsis
     assert len(big.text) <= feeds.TEXT_MAX_CHARS and text.startswith(big.text) and big.text.endswith(".")
-    assert len(big.title) <= feeds.TITLE_MAX_CHARS and big.title.endswith("Arrests…")
+    assert len(big.title) <= TITLE_MAX_CHARS and big.title.endswith("Arrests…")
     assert big.url is None  # a link this long is not followed
     assert big.guid is not None and big.guid.startswith("sha256:") and len(big.guid) == 71
     assert (

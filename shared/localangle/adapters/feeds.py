@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import feedparser
 
-from localangle.core.text import TITLE_MAX_CHARS, clean_text, cut_at_break, cut_title
+from localangle.core.text import clean_text, cut_at_break, cut_title
 from localangle.models.article import FeedEntry
 
 _BLOCK = re.compile(r"<\s*(/?(p|div|br|li|h[1-6]|blockquote|tr|section|article)\b[^>]*)>", re.IGNORECASE)
@@ -23,8 +23,8 @@ _SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 
 # The most an entry may bring, whatever a feed holds: its message must stay under SQS's 1 MiB with its page
 # (messages.MESSAGE_BYTES; a character can take six bytes of JSON), its article row under DynamoDB's 400 KB.
-# A long read runs to some 60,000 characters and a headline to 200 (TITLE_MAX_CHARS): an entry beyond is cut,
-# and said to be.
+# A long read runs to some 60,000 characters and a headline to 200 (core.text.TITLE_MAX_CHARS): an entry
+# beyond is cut, and said to be.
 TEXT_MAX_CHARS = 100_000
 # Web servers refuse request lines much over 8 KB: a link longer than this is no page's address. It is not
 # followed, nor used to name the article (the GUID or the content does), and the entry is read from its text.
@@ -37,9 +37,8 @@ class ParsedFeed:
     title: str = ""
     entries: list[FeedEntry] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # one reason per entry that cannot become an article
-    cut: dict[int, str] = field(
-        default_factory=dict
-    )  # entries' index → what was cut from it, too big to carry
+    # an entry's index in `entries` → what was cut from it, too big to carry whole
+    cut: dict[int, str] = field(default_factory=dict)
     error: str | None = None  # the document is not a feed at all
     warning: str | None = None  # feedparser's complaint about a feed it could still read
 
@@ -116,8 +115,8 @@ def _within_limits(entry: FeedEntry) -> tuple[FeedEntry, list[str]]:
     if len(entry.text) > TEXT_MAX_CHARS:
         changes["text"] = text = cut_at_break(entry.text, TEXT_MAX_CHARS)
         cut.append(f"text cut from {len(entry.text):,} to {len(text):,} characters")
-    if len(entry.title) > TITLE_MAX_CHARS:
-        changes["title"] = cut_title(entry.title)
+    if (title := cut_title(entry.title)) != entry.title:
+        changes["title"] = title
         cut.append(f"title cut from {len(entry.title):,} characters")
     if entry.url is not None and len(entry.url) > URL_MAX_CHARS:
         changes["url"] = None

@@ -30,6 +30,11 @@ def _conditional_failed(exc: ClientError) -> bool:
     return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
 
+def _no_object(exc: ClientError) -> bool:
+    """S3 has no such object: NoSuchKey from a GET, a bare 404 from a HEAD (it has no body to name a code)."""
+    return exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound")
+
+
 ARTICLES = "articles/"  # the archive's normalised articles, a batch to an object
 RAW = "raw/"  # the pages, a batch to an object, or one to an object when too big to travel in a message
 # How long the ledger lists each version's changed articles (DynamoDB's TTL removes them, at no charge): a
@@ -87,7 +92,7 @@ class Archive:
         try:
             reply = client("s3").get_object(Bucket=self.bucket, Key=key)
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+            if _no_object(exc):
                 return None
             raise
         return bytes(reply["Body"].read()), str(reply["ETag"])
@@ -135,15 +140,15 @@ class Archive:
         the object looked at again when it lost, up to VERSIONED_ATTEMPTS times, a moment apart. An object
         with no version (written before versions were kept), or of a version above `stale_above()` (asked
         only of a later one, after the look: written before its ledger was reset below it), is older than
-        any. "later": a later version is there;
-        "contended": others replaced it at every attempt. Either way nothing was written."""
+        any. "later": a later version is there; "contended": others replaced it at every attempt. Either way
+        nothing was written."""
         for attempt in range(VERSIONED_ATTEMPTS):
             if attempt:
                 _pause(attempt)
             try:
                 there = client("s3").head_object(Bucket=self.bucket, Key=key)
             except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchKey", "NotFound"):
+                if not _no_object(exc):
                     raise
                 etag = None
             else:
