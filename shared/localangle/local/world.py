@@ -127,10 +127,11 @@ class World:
     def __enter__(self) -> World:
         from moto import mock_aws
 
-        from localangle.local import atomic
+        from localangle.local import atomic, quick_sqs
         from localangle.local.servers import Site, SlackReceiver
 
         atomic.install()
+        quick_sqs.install()
 
         env = dict(LOCAL_ENV)
         if self.metrics:
