@@ -23,7 +23,8 @@ def install() -> None:
         return
 
     def is_message_valid_based_on_retention_period(self: SQSBackend, queue_name: str, message: Any) -> bool:
-        retention_period = int(self.get_queue(queue_name).message_retention_period)
+        # set from the queue's attributes by name (setattr), so not declared on moto's Queue
+        retention_period = int(self.get_queue(queue_name).message_retention_period)  # type: ignore[attr-defined]
         return bool(retention_period + message.sent_timestamp / 1000 > unix_time())
 
     is_message_valid_based_on_retention_period.reads_the_queue = True  # type: ignore[attr-defined]
