@@ -1,6 +1,7 @@
 """The bench's corpus, cost model and timings (times are reported, never asserted)."""
 
 import json
+from typing import Any
 
 import pytest
 
@@ -82,10 +83,12 @@ def test_bench_json_is_one_object_with_the_figures_the_issue_names(
     assert result["handler_import_ms"] == max(result["handler_import_ms_by_handler"].values())
 
 
-def test_the_design_rate_cost_separates_the_costs_of_a_run_and_of_a_poll_from_those_of_an_article() -> None:
+def test_the_cost_of_a_million_articles_is_the_designs_day_with_the_costs_of_a_run_and_of_a_poll_apart() -> (
+    None
+):
     # Roundup: $2 per million articles, and $600 per million articles a run (a run's emails, say); FetchFeed:
     # $1 per million articles, and $3 per million for each feed poll an article
-    def measured(runs: int, polls: int) -> dict[str, object]:
+    def measured(runs: int, polls: int) -> dict[str, Any]:
         by_function = {"roundup": 2 + 600 * runs / 2000, "fetch_feed": 1 + 3 * polls / 2000}
         return {
             "e2e_articles": 2000,
@@ -94,17 +97,32 @@ def test_the_design_rate_cost_separates_the_costs_of_a_run_and_of_a_poll_from_th
             "feed_polls": polls,
             "usd_per_million_articles": sum(by_function.values()),
             "usd_per_million_by_function": by_function,
-            "alerts": 1,
-            "usd_per_million_by_item": {},
+            "alerts": runs,
+            "usd_per_million_by_item": {"ses": runs},
+            "aws_requests_per_article": 6.5,
         }
 
-    out = bench.design_rate(measured(64, 64 * 46), measured(4, 4 * 46))
-    assert out["design_articles_per_run"] == 10417
-    assert out["usd_per_million_by_function_at_design_rate"] == {
-        "fetch_feed": round(1 + 3 * 0.96, 3),
-        "roundup": round(2 + 600 / 10417, 3),
+    quiet, busy, one_run = measured(64, 64 * 46), measured(4, 4 * 46), measured(1, 46)
+    out = bench.costs(quiet, busy, one_run)
+    design = {"fetch_feed": round(1 + 3 * 0.96, 3), "roundup": round(2 + 600 / 10417, 3)}
+    assert out["usd_per_million_by_function"] == design
+    assert out["usd_per_million_articles"] == round(sum(design.values()), 2)
+    assert "10,417 articles and 0.96 feed polls an article" in out["usd_per_million_articles_load"]
+    # the quiet day's own cost keeps its name; the rest of its figures are the run's
+    assert out["usd_per_million_articles_quiet_day"] == quiet["usd_per_million_articles"]
+    assert out["usd_per_million_by_function_quiet_day"] == quiet["usd_per_million_by_function"]
+    assert out["aws_requests_per_article"] == 6.5 and out["runs"] == 64
+    assert out["usd_per_million_articles_busy"] == busy["usd_per_million_articles"]
+    assert out["alerts_busy"] == 4 and out["usd_per_million_by_item_one_run"] == {"ses": 1}
+    # the one-run check is predicted by the fit, not copied from what it measured
+    assert out["usd_per_million_articles_one_run"] == one_run["usd_per_million_articles"]
+    assert out["usd_per_million_by_function_one_run_predicted"] == {
+        "fetch_feed": round(1 + 3 * 46 / 2000, 3),
+        "roundup": round(2 + 600 / 2000, 3),
     }
-    assert out["usd_per_million_articles_at_design_rate"] == round(1 + 3 * 0.96 + 2 + 600 / 10417, 2)
-    assert out["usd_per_million_articles_busy"] == measured(4, 184)["usd_per_million_articles"]
+    skewed = dict(one_run, usd_per_million_articles=99.0)
+    assert bench.costs(quiet, busy, skewed)["usd_per_million_articles_one_run_predicted"] == round(
+        1 + 3 * 46 / 2000 + 2 + 600 / 2000, 2
+    )
     with pytest.raises(ValueError):
-        bench.design_rate(measured(4, 184), measured(4, 184))
+        bench.costs(busy, busy, one_run)
