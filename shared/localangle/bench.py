@@ -486,7 +486,7 @@ def design_rate(
     over 96 runs) gives its cost. ScheduleFeeds and FetchFeed work per feed polled instead, and the design
     polls about one feed per article (10,000 feeds every run), between the quiet day's 1.5 and the busy
     run's 0.1: theirs is a + b × p at p polls an article. The design's 1 / r (0.0001) lies beyond the busy
-    run's (0.002) but near it, as 1 / r goes; the one-run check (0.0005) tests that reach."""
+    run's (0.002) but near it, as 1 / r goes; the one-run check (0.0005) tests four fifths of that reach."""
     articles = quiet["e2e_articles"]
     x1, x2 = articles / quiet["runs"], articles / busy["runs"]
     if busy["e2e_articles"] != articles or x1 == x2:
