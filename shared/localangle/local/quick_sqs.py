@@ -3,9 +3,10 @@ times them.
 
 Before moto returns a message it checks the message against the queue's retention period, and it reads that
 period by asking for all the queue's attributes, which counts every message in the queue (its approximate
-numbers of messages visible, in flight and delayed) to give one setting. A receive of ten from a queue of
-2,000 counted the queue ten times over: the bench's run of a whole day in one schedule period spent more
-than half its time there. The period is read from the queue itself here; the check is otherwise moto's own.
+numbers of messages visible, in flight and delayed) to give one setting, three times a message. A receive of
+ten from a queue of 2,000 counted the queue 30 times over: the bench's run of a whole day in one schedule
+period spent more than half its time there. The period is read from the queue itself here; the check is
+otherwise moto's own.
 """
 
 from __future__ import annotations
