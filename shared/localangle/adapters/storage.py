@@ -163,6 +163,13 @@ class Archive:
     def list(self, prefix: str) -> list[str]:
         return list(self.modified(prefix))
 
+    def tags(self, prefix: str) -> dict[str, str]:
+        """The ETag of each object under the prefix: what changes when its content does."""
+        out: dict[str, str] = {}
+        for page in client("s3").get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+            out.update({obj["Key"]: str(obj["ETag"]) for obj in page.get("Contents", [])})
+        return out
+
     def modified(self, prefix: str) -> dict[str, datetime]:
         """When each object under the prefix was last written."""
         out: dict[str, datetime] = {}
