@@ -110,3 +110,54 @@ def test_a_link_too_long_for_a_slack_section_shows_its_label_and_keeps_the_sente
     assert long_url not in line and "courier.example" not in line  # no link cut off inside its <…>
     assert "<" not in line and "Courier" in line
     assert long_url.replace("&", "&amp;") in as_html([view(alert)])  # the email carries it
+
+
+def _whole(text: str) -> bool:
+    """No link or entity cut short: every <…> closed, every & the start of one of the three escapes."""
+    return text.count("<") == text.count(">") and all(
+        text.startswith(("&amp;", "&lt;", "&gt;"), i) for i in range(len(text)) if text[i] == "&"
+    )
+
+
+def test_a_section_is_cut_within_slacks_limit_and_never_inside_a_link_or_an_entity() -> None:
+    from localangle.adapters.slack import cut, escape
+
+    text = "".join(
+        ("<https://courier.example/a|Courier>", escape("Tom & Jerry <x> "), "nine arrested ")[i % 3]
+        for i in range(60)
+    )
+    for limit in range(1, len(text) + 1):
+        made = cut(text, limit)
+        assert len(made) <= limit and _whole(made), (limit, made[-40:])
+        assert made == text or (made.endswith("…") and text.startswith(made[:-1]))
+
+
+def test_sixty_outlets_running_one_story_are_named_as_far_as_slack_allows_and_counted_beyond() -> None:
+    from localangle.render import with_carriers
+
+    sources = [
+        Source(
+            article_id=f"a{i}",
+            outlet=f"The Example Courier & Advertiser {i}",
+            url=f"https://news{i}.example/story",
+        )
+        for i in range(60)
+    ]
+    rendered = with_carriers(view(_alert("Nine were arrested in Warrington.")), [sources])
+    [line] = [
+        b["text"]["text"]
+        for b in blocks(rendered)
+        if b["type"] == "section" and "same story" in b["text"]["text"]
+    ]
+    assert len(line) <= 2900 and _whole(line)
+    shown = line.count("<https://")
+    assert 0 < shown < 60 and line.endswith(f" and {60 - shown} more")
+    assert f"<https://news{shown - 1}.example/story|The Example Courier &amp; Advertiser {shown - 1}>" in line
+
+
+def test_a_summary_past_slacks_limit_is_cut_rather_than_refused() -> None:
+    from dataclasses import replace
+
+    long = replace(view(_alert()), summary="Sources disagree & " * 400)
+    [summary] = [b["text"]["text"] for b in blocks(long)[1:2]]
+    assert len(summary) <= 2900 and summary.endswith("…") and _whole(summary)

@@ -20,7 +20,7 @@ from slack_sdk.models.blocks import ContextBlock, DividerBlock, HeaderBlock, Mar
 from slack_sdk.webhook import WebhookClient
 
 from localangle.adapters.http import parse_retry_after
-from localangle.render import AlertView
+from localangle.render import AlertView, Outlet
 
 MAX_SECTION = 2900  # Block Kit allows 3,000 characters in a section's text
 MAX_ITEMS = 40  # and 50 blocks in a message: a long digest lists the first 40
@@ -103,14 +103,43 @@ def _link(url: str | None, label: str) -> str:
     return label
 
 
+def cut(text: str, limit: int = MAX_SECTION) -> str:
+    """Escaped mrkdwn within `limit` characters, ending in "…" when cut, and never cut inside a link's <…> or
+    an entity such as &amp;, which Slack would show broken (or refuse)."""
+    if len(text) <= limit:
+        return text
+    end = limit - 1
+    opened = text.rfind("<", 0, end)
+    if opened > text.rfind(">", 0, end):
+        end = opened
+    amp = text.rfind("&", 0, end)
+    if amp != -1 and text.find(";", amp, end) == -1:
+        end = amp
+    return text[:end] + "…"
+
+
+def _outlets(line: str, outlets: list[Outlet]) -> str:
+    """'*The same story ran in 60 outlets:* A, B, … and 12 more', each outlet a link, as many as fit whole."""
+    head = f"*{escape(line)}:* "
+    links = [_link(o.url, o.name) for o in outlets]
+    shown = len(links)
+    while shown:
+        more = f" and {len(links) - shown} more" if shown < len(links) else ""
+        text = head + ", ".join(links[:shown]) + more
+        if len(text) <= MAX_SECTION:
+            return text
+        shown -= 1
+    return cut(head + f"{len(links)} outlets")
+
+
 def blocks(view: AlertView) -> list[dict[str, object]]:
     out = [
         HeaderBlock(text=view.title[:150]),
-        SectionBlock(text=MarkdownTextObject(text=escape(view.summary))),
+        SectionBlock(text=MarkdownTextObject(text=cut(escape(view.summary)))),
     ]
     for item in view.items[:MAX_ITEMS]:
         line = f"*{escape(item.label)}* — {_link(item.url, item.source)}\n> {escape(item.sentence)}"
-        out.append(SectionBlock(text=MarkdownTextObject(text=line[:MAX_SECTION])))
+        out.append(SectionBlock(text=MarkdownTextObject(text=cut(line))))
     if len(view.items) > MAX_ITEMS:
         more = len(view.items) - MAX_ITEMS
         out.append(
@@ -119,14 +148,11 @@ def blocks(view: AlertView) -> list[dict[str, object]]:
             )
         )
     for line, outlets in view.carried_lines():
-        names = ", ".join(_link(o.url, o.name) for o in outlets)
-        out.append(SectionBlock(text=MarkdownTextObject(text=f"*{escape(line)}:* {names}"[:MAX_SECTION])))
+        out.append(SectionBlock(text=MarkdownTextObject(text=_outlets(line, outlets))))
     if view.explanation:
-        out.append(
-            SectionBlock(text=MarkdownTextObject(text=f"*Why:* {escape(view.explanation)}"[:MAX_SECTION]))
-        )
+        out.append(SectionBlock(text=MarkdownTextObject(text=cut(f"*Why:* {escape(view.explanation)}"))))
     out.append(DividerBlock())
-    out.append(ContextBlock(elements=[MarkdownTextObject(text=escape(view.footer))]))
+    out.append(ContextBlock(elements=[MarkdownTextObject(text=cut(escape(view.footer)))]))
     return [b.to_dict() for b in out]
 
 
