@@ -15,4 +15,4 @@ with coldstart.imports():
 def handler(event: dict, context: LambdaContext) -> dict:
     register_context(context)
     scheduled = ScheduledEvent.model_validate(event)
-    return roundup(scheduled.time)
+    return roundup(scheduled.time, context.get_remaining_time_in_millis())

@@ -431,3 +431,21 @@ def test_a_page_from_before_a_reset_is_replaced_even_by_a_run_that_did_not_see_t
     # Then it writes the page over the one from before the reset, and marks the version
     assert _page_version(world, report_key(operation)) == "1"
     assert table.versions(operation)[:2] == (1, 1)
+
+
+def test_a_run_past_its_deadline_starts_no_report_and_leaves_it_to_the_next(
+    world: World, messages: list[LedgerMessage], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from localangle.pipeline import roundup
+
+    world.upload_config()
+    operation = messages[0].operation
+    update_ledger(messages[0])
+    # Given a run with no time left for reports
+    monkeypatch.setattr(roundup, "monotonic", lambda: 100.0)
+    assert publish_reports(NOW, roundup.Deadline(at=50.0)) == []
+    version, reported, _ = LedgerTable(world.cloud.env["LEDGER_TABLE"]).versions(operation)
+    assert reported < version  # not marked: the next run writes it
+    # Then the next run, in time, publishes it
+    assert report_key(operation) in publish_reports(NOW, roundup.Deadline(at=150.0))
+    assert _published(world, operation).version == version

@@ -252,3 +252,83 @@ def test_more_alerts_held_than_one_message_carries_go_in_several_in_the_same_run
     assert [len(batch) for batch in sent] == [200, 200, 50]
     assert [h for batch in sent for h in batch] == [f"story {n}" for n in range(450)]
     assert not store.read(room.id).pending(roundup.EMAIL)  # and all of them are released
+
+
+def _held_alerts(count: int) -> list[Any]:
+    from localangle.models.alert import Alert, Source
+
+    return [
+        Alert(
+            key=f"op:new_regional_angle:{n:024x}",
+            kind="new_regional_angle",
+            severity="info",
+            operation="op",
+            operation_name="Op",
+            region="cheshire",
+            headline=f"story {n}",
+            created_at=T0 + timedelta(minutes=n),
+            trigger=Source(article_id=f"a{n}", outlet="Courier", published=T0 + timedelta(minutes=n)),
+        )
+        for n in range(count)
+    ]
+
+
+def test_a_run_near_its_timeout_starts_no_more_messages_and_the_next_run_sends_the_rest_once(
+    world: Any, monkeypatch: Any
+) -> None:
+    from localangle.adapters.storage import HeldAlerts
+    from localangle.pipeline import roundup
+
+    store, room = HeldAlerts(world.cloud.env["DIGEST_TABLE"]), NATIONAL_DESK
+    for alert in _held_alerts(450):
+        store.hold(room.id, roundup.EMAIL, alert)
+    sent: list[list[str]] = []
+
+    def send(what: str, alerts: list[Any]) -> list[Any]:
+        sent.append([a.headline for a in alerts])
+        return []
+
+    # Given a run whose time runs short once its first email is sent
+    monkeypatch.setattr(roundup, "monotonic", lambda: 100.0 if sent else 0.0)
+    deadline = roundup.Deadline(at=50.0)
+    # Then it stops there, and the rest stays held
+    try:
+        roundup._flush(room, roundup.EMAIL, store, store.read(room.id), send, deadline=deadline)
+    except roundup.OutOfTime as stop:
+        assert stop.sent == 1
+    else:
+        raise AssertionError("the run went on past its deadline")
+    assert [len(batch) for batch in sent] == [200]
+    assert len(store.read(room.id).pending(roundup.EMAIL)) == 250
+    # And the next run sends the rest, nothing twice
+    assert roundup._flush(room, roundup.EMAIL, store, store.read(room.id), send) == 2
+    assert [h for batch in sent for h in batch] == [f"story {n}" for n in range(450)]
+
+
+def test_a_digest_cut_short_by_the_timeout_is_not_marked_sent_so_the_next_run_sends_its_rest(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    from localangle.adapters.storage import HeldAlerts
+    from localangle.pipeline import roundup
+
+    desk = Newsroom.model_validate({**NATIONAL_DESK.model_dump(), "digest": "hourly"})
+    with World(ROOT, operation_texts(), [desk], tmp_path / "flow.log") as world:
+        world.upload_config(prime=False)
+        store = HeldAlerts(world.cloud.env["DIGEST_TABLE"])
+        for alert in _held_alerts(5):
+            store.hold(desk.id, roundup.DIGEST, alert)
+        monkeypatch.setitem(roundup.BATCH_MAX, roundup.DIGEST, 2)
+        # Given a run whose time runs short once the digest's first message is in Slack
+        monkeypatch.setattr(roundup, "monotonic", lambda: 100.0 if world.slack.messages else 0.0)
+        assert roundup.send_summaries(T0, roundup.Deadline(at=50.0)) == 1
+        held = store.read(desk.id)
+        assert held.last_sent(roundup.DIGEST) is None and len(held.pending(roundup.DIGEST)) == 3
+        # When the next run comes (within the same hour), Then the digest's rest goes out, and is marked
+        monkeypatch.setattr(roundup, "monotonic", lambda: 0.0)
+        assert roundup.send_summaries(T0 + timedelta(minutes=15), roundup.Deadline(at=50.0)) == 2
+        assert store.read(desk.id).last_sent(roundup.DIGEST) == T0 + timedelta(minutes=15)
+        assert [text for _, text in _headers(world)] == [
+            "Hourly digest for Replay desk: 2 alerts",
+            "Hourly digest for Replay desk: 2 alerts",
+            "Hourly digest for Replay desk: 1 alert",
+        ]

@@ -43,13 +43,15 @@ class FakeContext:
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     log_group_name: str = ""
     log_stream_name: str = "local"
+    timeout_seconds: float = 60.0  # the function's Timeout: its time left counts down from it
+    started: float = field(default_factory=time.monotonic)
 
     @property
     def invoked_function_arn(self) -> str:
         return f"arn:aws:lambda:{region()}:123456789012:function:{self.function_name}"
 
     def get_remaining_time_in_millis(self) -> int:
-        return 60_000
+        return max(0, int((self.timeout_seconds - (time.monotonic() - self.started)) * 1000))
 
 
 def load_handler(functions_dir: Path, name: str) -> Handler:
@@ -103,11 +105,19 @@ class Flow:
     current: str | None = None  # the function running now (what a meter of AWS requests charges them to)
     busy: dict[str, float] = field(default_factory=dict)  # seconds each function ran, wall clock
     overflow: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # received past a batch's 6 MB
+    timeouts: dict[str, float] = field(default_factory=dict)  # each function's Timeout, from the template
 
     def __post_init__(self) -> None:
         functions = self.root / "functions"
         for name in ("schedule_feeds", "roundup", *self.cloud.queue_consumers().values()):
             self.handlers[name] = load_handler(functions, name)
+        resources = self.cloud.template["Resources"].values()
+        default = float(self.cloud.template.get("Globals", {}).get("Function", {}).get("Timeout", 3))
+        self.timeouts = {
+            Path(str(r["Properties"]["CodeUri"])).name: float(r["Properties"].get("Timeout", default))
+            for r in resources
+            if r["Type"] == "AWS::Serverless::Function"
+        }
 
     def schedule(self, when: datetime) -> dict[str, Any]:
         event = json.loads((self.root / "events" / "schedule_feeds-scheduled.json").read_text())
@@ -124,7 +134,8 @@ class Flow:
         self.current, start = name, time.perf_counter()
         try:
             with contextlib.redirect_stdout(self.stdout):
-                return self.handlers[name](event, FakeContext(function_name=f"localangle-{name}"))
+                context = FakeContext(function_name=f"localangle-{name}", timeout_seconds=self.timeouts[name])
+                return self.handlers[name](event, context)
         finally:
             self.busy[name] = self.busy.get(name, 0.0) + time.perf_counter() - start
             self.current = None

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from functools import partial
+from time import monotonic
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -27,21 +29,57 @@ EARLY = timedelta(minutes=1)  # a schedule that fires a little early still sends
 # A report is rebuilt from the whole ledger at least this often, changed or not, whatever its changes say:
 # whatever a report got wrong (an update undone while it was read) lasts a day at most.
 READ_WHOLE_EVERY = timedelta(days=1)
+# Of a run's time, what is kept back: once less is left, the run starts no report and no message, and leaves
+# them to the next run. About the longest one message can take (Slack's timeout and retries, SES's call
+# retried): a run cut off by its timeout after a message went out and before its delivery was recorded would
+# send it again at the next run.
+SEND_MARGIN_SECONDS = 40
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When a run stops starting reports and messages (on time.monotonic()); `at` None: never."""
+
+    at: float | None = None
+
+    @classmethod
+    def within(cls, remaining_ms: int | None) -> Deadline:
+        """The deadline of a run with this much of its time left (the Lambda context's remaining time)."""
+        return cls() if remaining_ms is None else cls(monotonic() + remaining_ms / 1000 - SEND_MARGIN_SECONDS)
+
+    def passed(self) -> bool:
+        return self.at is not None and monotonic() >= self.at
+
+
+class OutOfTime(Exception):
+    """The run's deadline passed before a message was started; what is held stays held for the next run."""
+
+    def __init__(self, sent: int) -> None:
+        super().__init__(f"out of time after {sent} messages")
+        self.sent = sent
 
 
 def register_context(context: LambdaContext) -> None:
     sending.register_context(context)
 
 
-def publish_reports(now: datetime) -> list[str]:
+def publish_reports(now: datetime, deadline: Deadline = Deadline()) -> list[str]:
     """Rewrite `ledger/<operation>/index.html` and `ledger.json` for every operation whose ledger changed
     since its last report, and every operation's once a day from the whole ledger. The cost is per changed
     operation per run: the last report is read back and only the articles changed since are read from the
-    ledger (the whole ledger once a day, or when the last report cannot be built on)."""
+    ledger (the whole ledger once a day, or when the last report cannot be built on). Past the deadline no
+    report is started: those left are not marked, and the next run writes them."""
     s = settings()
     table, archive = LedgerTable(s.ledger_table), Archive(s.archive_bucket)
     written = []
-    for operation in runtime.config().operations:
+    operations = runtime.config().operations
+    for n, operation in enumerate(operations):
+        if deadline.passed():
+            logger.warning(
+                "out of time: ledger reports left for the next run",
+                extra={"operations_left": len(operations) - n},
+            )
+            break
         version, reported, read_whole_at = table.versions(operation.id)
         fresh = read_whole_at is not None and now - read_whole_at < READ_WHOLE_EVERY
         if version == reported and fresh:
@@ -200,18 +238,29 @@ def _in_order(alert: Alert) -> tuple[datetime, int, str, str]:
     return (published.astimezone(UTC), SEVERITY_FIRST.get(alert.severity, 3), alert.headline, alert.key)
 
 
-def _flush(room: Newsroom, reason: str, store: HeldAlerts, held: Held, send: Send, rest: bool = True) -> int:
+def _flush(
+    room: Newsroom,
+    reason: str,
+    store: HeldAlerts,
+    held: Held,
+    send: Send,
+    rest: bool = True,
+    deadline: Deadline = Deadline(),
+) -> int:
     """Send what is held for a newsroom for the reason in one message a channel (one per BATCH_MAX alerts,
     the earliest first), then release it; how many batches were sent. The batch is fixed before sending, so
     a run that fails half way (Slack sent, SES refused) sends the same batch next time, and the channels that
     already had it are skipped by the delivery's idempotency key. That run then sends what was held since, in
     messages of their own, unless not `rest` (a digest whose batch failed in its hour, sent now, while the
-    rest waits for its next time, which for a daily digest failing past midnight is the next day's)."""
+    rest waits for its next time, which for a daily digest failing past midnight is the next day's).
+    OutOfTime when the deadline passes before a message is started: the rest stays held."""
     pending = dict(held.pending(reason))
     keys = held.batch(reason)
     in_order = sorted(pending, key=lambda k: _in_order(pending[k]))
     sent = 0
     while keys is not None or pending:
+        if deadline.passed():
+            raise OutOfTime(sent)
         if keys is None:
             # the earliest of what is held, at most BATCH_MAX; the rest in the next message, in this run
             keys = sorted([k for k in in_order if k in pending][: BATCH_MAX.get(reason, BATCH_MAX[EMAIL])])
@@ -232,36 +281,51 @@ def _flush(room: Newsroom, reason: str, store: HeldAlerts, held: Held, send: Sen
     return sent
 
 
-def send_summaries(now: datetime) -> int:
+def send_summaries(now: datetime, deadline: Deadline = Deadline()) -> int:
     """Per newsroom, a catch-up summary of a backlog held, each digest that is due, and an email of the alerts
     held for it since the last run (each in as many messages as BATCH_MAX makes it); how many messages. Each
     is tried on its own: one that fails (a revoked webhook, SES refusing) is logged and retried on the next
-    run, and holds up no other."""
+    run, and holds up no other. Past the deadline no message is started, and what is held waits for the next
+    run (a digest cut short is not marked sent, so that run sends its rest)."""
     s = settings()
     store = HeldAlerts(s.digest_table)
     sent = failed = 0
+    left: str | None = None  # the newsroom the run ran out of time at
     for room in runtime.config().newsrooms:
+        if deadline.passed():
+            left = room.id
+            break
         try:
             held = store.read(room.id)
         except Exception:
             failed += 1
             logger.exception("held alerts not read; retried on the next run", extra={"newsroom": room.id})
             continue
-        for reason, step in _steps(room, store, held, now):
+        for reason, step in _steps(room, store, held, now, deadline):
             try:
                 sent += step()
+            except OutOfTime as stop:
+                sent += stop.sent
+                left = room.id
+                break
             except Exception:  # one broken channel must not silence the others
                 failed += 1
                 logger.exception(
                     "summary failed; retried on the next run", extra={"newsroom": room.id, "reason": reason}
                 )
+        if left:
+            break
+    if left:
+        logger.warning(
+            "out of time: held alerts left for the next run", extra={"newsroom": left, "sent": sent}
+        )
     metrics.add_metric(name="SummariesSent", unit="Count", value=sent)
     metrics.add_metric(name="SummaryFailures", unit="Count", value=failed)
     return sent
 
 
 def _steps(
-    room: Newsroom, store: HeldAlerts, held: Held, now: datetime
+    room: Newsroom, store: HeldAlerts, held: Held, now: datetime, deadline: Deadline = Deadline()
 ) -> list[tuple[str, Callable[[], int]]]:
     """What a run may send a newsroom: its catch-up summary, its digest when due (or one under way), and the
     email of what was held for it since the last run, whatever its settings are now."""
@@ -274,7 +338,7 @@ def _steps(
         "here they are in one message rather than one each.",
     )
     steps: list[tuple[str, Callable[[], int]]] = [
-        (CATCH_UP, lambda: _flush(room, CATCH_UP, store, held, catch_up))
+        (CATCH_UP, lambda: _flush(room, CATCH_UP, store, held, catch_up, deadline=deadline))
     ]
     due = digest_due(room, held.last_sent(DIGEST), now)
     if room.digest and (held.batch(DIGEST) is not None or due):
@@ -286,16 +350,18 @@ def _steps(
         )
 
         def send_digest() -> int:
-            made = _flush(room, DIGEST, store, held, digest, rest=due)
+            made = _flush(room, DIGEST, store, held, digest, rest=due, deadline=deadline)
             if due:
                 store.mark_sent(room.id, DIGEST, now)
             return made
 
         steps.append((DIGEST, send_digest))
-    steps.append((EMAIL, lambda: _flush(room, EMAIL, store, held, _email(room))))
+    steps.append((EMAIL, lambda: _flush(room, EMAIL, store, held, _email(room), deadline=deadline)))
     return steps
 
 
-def roundup(now: datetime) -> dict[str, int]:
-    """What the scheduled roundup did: reports published; summaries, digests and emails sent."""
-    return {"reports": len(publish_reports(now)), "summaries": send_summaries(now)}
+def roundup(now: datetime, remaining_ms: int | None = None) -> dict[str, int]:
+    """What the scheduled roundup did: reports published; summaries, digests and emails sent. With
+    `remaining_ms` (the invocation's time left), nothing is started in its last SEND_MARGIN_SECONDS."""
+    deadline = Deadline.within(remaining_ms)
+    return {"reports": len(publish_reports(now, deadline)), "summaries": send_summaries(now, deadline)}
