@@ -10,9 +10,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-import yaml
-
 from localangle.core.text import normalise
+from localangle.yamlsafe import safe_load
 
 FORCE_WORDS = ("police", "constabulary", "police service", "police force")
 NATION_FORCES = {"police-scotland": "nation:scotland", "northern-ireland": "nation:northern-ireland"}
@@ -135,8 +134,8 @@ def _tokens(name: str) -> tuple[str, ...]:
 def load_gazetteer() -> Gazetteer:
     """The gazetteer shipped with the package (data/uk-police-forces.yaml and data/gazetteer.yaml)."""
     data = resources.files("localangle") / "data"
-    forces_doc = yaml.safe_load((data / "uk-police-forces.yaml").read_text(encoding="utf-8"))
-    extra = yaml.safe_load((data / "gazetteer.yaml").read_text(encoding="utf-8"))
+    forces_doc = safe_load((data / "uk-police-forces.yaml").read_text(encoding="utf-8"))
+    extra = safe_load((data / "gazetteer.yaml").read_text(encoding="utf-8"))
     names: dict[tuple[str, ...], list[Place]] = {}
     case_free: set[tuple[str, ...]] = set()
     forces: dict[str, Force] = {}
