@@ -219,27 +219,14 @@ def test_more_alerts_held_than_one_message_carries_go_in_several_in_the_same_run
     world: Any, monkeypatch: Any
 ) -> None:
     from localangle.adapters.storage import HeldAlerts
-    from localangle.models.alert import Alert, Source
+    from localangle.models.alert import Alert
     from localangle.pipeline import roundup
 
-    # Given 450 alerts held for a newsroom's email (a backfill, or a day when SES refused everything)
+    # Given 450 alerts held for a newsroom's email (a backfill, or a day when SES refused everything),
+    # raised in the reverse order of their stories' publication (held in the order they were raised)
     store = HeldAlerts(world.cloud.env["DIGEST_TABLE"])
     room = NATIONAL_DESK
-    for n in range(450):
-        # raised in the reverse order of their stories' publication (held in the order they were raised)
-        when = T0 + timedelta(minutes=n)
-        source = Source(article_id=f"a{n}", outlet="Courier", published=when)
-        alert = Alert(
-            key=f"op:new_regional_angle:{n:024x}",
-            kind="new_regional_angle",
-            severity="info",
-            operation="op",
-            operation_name="Op",
-            region="cheshire",
-            headline=f"story {n}",
-            created_at=T0 + timedelta(days=1, minutes=-n),
-            trigger=source,
-        )
+    for alert in _held_alerts(450, raised_in_reverse=True):
         store.hold(room.id, roundup.EMAIL, alert)
     sent: list[list[str]] = []
 
@@ -254,7 +241,8 @@ def test_more_alerts_held_than_one_message_carries_go_in_several_in_the_same_run
     assert not store.read(room.id).pending(roundup.EMAIL)  # and all of them are released
 
 
-def _held_alerts(count: int) -> list[Any]:
+def _held_alerts(count: int, raised_in_reverse: bool = False) -> list[Any]:
+    """`count` new regional angles, story n published at T0 + n minutes."""
     from localangle.models.alert import Alert, Source
 
     return [
@@ -266,7 +254,7 @@ def _held_alerts(count: int) -> list[Any]:
             operation_name="Op",
             region="cheshire",
             headline=f"story {n}",
-            created_at=T0 + timedelta(minutes=n),
+            created_at=T0 + (timedelta(days=1, minutes=-n) if raised_in_reverse else timedelta(minutes=n)),
             trigger=Source(article_id=f"a{n}", outlet="Courier", published=T0 + timedelta(minutes=n)),
         )
         for n in range(count)
@@ -332,3 +320,42 @@ def test_a_digest_cut_short_by_the_timeout_is_not_marked_sent_so_the_next_run_se
             "Hourly digest for Replay desk: 2 alerts",
             "Hourly digest for Replay desk: 1 alert",
         ]
+
+
+def test_a_run_out_of_time_between_a_messages_channels_sends_the_rest_next_run_and_nothing_twice(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    from localangle.adapters.storage import HeldAlerts
+    from localangle.pipeline import roundup
+
+    desk = Newsroom.model_validate(
+        {**NATIONAL_DESK.model_dump(), "digest": "hourly", "email": ["desk@newsroom.example"]}
+    )
+    with World(ROOT, operation_texts(), [desk], tmp_path / "flow.log") as world:
+        world.upload_config(prime=False)
+        store = HeldAlerts(world.cloud.env["DIGEST_TABLE"])
+        for alert in _held_alerts(3):
+            store.hold(desk.id, roundup.DIGEST, alert)
+        # Given a run whose time runs short once the digest is in Slack, before its email
+        monkeypatch.setattr(roundup, "monotonic", lambda: 100.0 if world.slack.messages else 0.0)
+        assert roundup.send_summaries(T0, roundup.Deadline(at=50.0)) == 0
+        assert len(world.slack.messages) == 1 and ses_sent() == []
+        held = store.read(desk.id)
+        assert held.batch(roundup.DIGEST) is not None and held.last_sent(roundup.DIGEST) is None
+        # When the next run comes, Then the email goes out, and Slack does not get the digest again
+        assert roundup.send_summaries(T0 + timedelta(minutes=15), roundup.Deadline(at=150.0)) == 1
+        assert len(world.slack.messages) == 1 and len(ses_sent()) == 1
+        held = store.read(desk.id)
+        assert held.batch(roundup.DIGEST) is None and held.last_sent(roundup.DIGEST) is not None
+
+
+def test_a_runs_deadline_is_its_time_left_less_the_margin(monkeypatch: Any) -> None:
+    from localangle.pipeline import roundup
+
+    monkeypatch.setattr(roundup, "monotonic", lambda: 1_000.0)
+    deadline = roundup.Deadline.within(120_000)
+    assert deadline.at == 1_000.0 + 120 - roundup.SEND_MARGIN_SECONDS
+    assert not deadline.passed()
+    monkeypatch.setattr(roundup, "monotonic", lambda: 1_000.0 + 120 - roundup.SEND_MARGIN_SECONDS)
+    assert deadline.passed()
+    assert not roundup.Deadline.within(None).passed()

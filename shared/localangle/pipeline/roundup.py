@@ -29,10 +29,11 @@ EARLY = timedelta(minutes=1)  # a schedule that fires a little early still sends
 # A report is rebuilt from the whole ledger at least this often, changed or not, whatever its changes say:
 # whatever a report got wrong (an update undone while it was read) lasts a day at most.
 READ_WHOLE_EVERY = timedelta(days=1)
-# Of a run's time, what is kept back: once less is left, the run starts no report and no message, and leaves
-# them to the next run. About the longest one message can take (Slack's timeout and retries, SES's call
-# retried): a run cut off by its timeout after a message went out and before its delivery was recorded would
-# send it again at the next run.
+# Of a run's time, what is kept back: once less is left, the run starts no delivery (a message to one channel)
+# and no report, and leaves them to the next run. A run cut off by its timeout after a message went out and
+# before its delivery was recorded would send it again at the next run. A slow delivery fits in it (Slack's
+# timeout and retries take up to about 30 s); the worst case does not (SES's call retried five times at the
+# AWS client's 25 s limits), and then a message can still go out twice.
 SEND_MARGIN_SECONDS = 40
 
 
@@ -268,7 +269,11 @@ def _flush(
         alerts = sorted((pending.pop(k) for k in keys if k in pending), key=_in_order)
         if alerts:
             what = f"{reason}:" + hashlib.sha256("\n".join(keys).encode()).hexdigest()[:20]
-            for delivery in send(what, alerts):
+            for n, delivery in enumerate(send(what, alerts)):
+                # between a batch's channels too: the batch stays open, and the next run sends it again,
+                # skipping the channels that had it by their deliveries' idempotency keys
+                if n and deadline.passed():
+                    raise OutOfTime(sent)
                 sending.deliver(delivery)
             sent += 1
             logger.info(
@@ -313,9 +318,9 @@ def send_summaries(now: datetime, deadline: Deadline = Deadline()) -> int:
                 logger.exception(
                     "summary failed; retried on the next run", extra={"newsroom": room.id, "reason": reason}
                 )
-        if left:
+        if left is not None:
             break
-    if left:
+    if left is not None:
         logger.warning(
             "out of time: held alerts left for the next run", extra={"newsroom": left, "sent": sent}
         )
@@ -361,7 +366,9 @@ def _steps(
 
 
 def roundup(now: datetime, remaining_ms: int | None = None) -> dict[str, int]:
-    """What the scheduled roundup did: reports published; summaries, digests and emails sent. With
+    """What the scheduled roundup did: summaries, digests and emails sent, then reports published (an editor
+    waits for the messages; a report left by a run short of time is written by the next). With
     `remaining_ms` (the invocation's time left), nothing is started in its last SEND_MARGIN_SECONDS."""
     deadline = Deadline.within(remaining_ms)
-    return {"reports": len(publish_reports(now, deadline)), "summaries": send_summaries(now, deadline)}
+    summaries = send_summaries(now, deadline)
+    return {"reports": len(publish_reports(now, deadline)), "summaries": summaries}
