@@ -161,3 +161,17 @@ def test_a_summary_past_slacks_limit_is_cut_rather_than_refused() -> None:
     long = replace(view(_alert()), summary="Sources disagree & " * 400)
     [summary] = [b["text"]["text"] for b in blocks(long)[1:2]]
     assert len(summary) <= 2900 and summary.endswith("…") and _whole(summary)
+
+
+def test_an_outlet_whose_link_alone_would_fill_the_section_is_named_without_it() -> None:
+    from localangle.render import with_carriers
+
+    head, more = "*The same story ran in 5 outlets:* ", " and 4 more"
+    name = ("Very " * 600)[: 2895 - len(head) - len(more) - 2]  # with " 0" and those, 2,895 characters
+    sources = [
+        Source(article_id=f"a{i}", outlet=f"{name} {i}", url=f"https://news{i}.example/a") for i in range(5)
+    ]
+    rendered = with_carriers(view(_alert("Nine were arrested in Warrington.")), [sources])
+    [line] = [b["text"]["text"] for b in blocks(rendered) if "same story" in str(b)]
+    assert len(line) <= 2900 and _whole(line)
+    assert "<https://" not in line and line.endswith(f"{name} 0 and 4 more")

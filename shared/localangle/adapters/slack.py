@@ -119,17 +119,24 @@ def cut(text: str, limit: int = MAX_SECTION) -> str:
 
 
 def _outlets(line: str, outlets: list[Outlet]) -> str:
-    """'*The same story ran in 60 outlets:* A, B, … and 12 more', each outlet a link, as many as fit whole."""
+    """'*The same story ran in 60 outlets:* A, B and 12 more', each outlet a link, as many as fit whole (by
+    name alone when even the first one's link would not)."""
     head = f"*{escape(line)}:* "
-    links = [_link(o.url, o.name) for o in outlets]
-    shown = len(links)
-    while shown:
-        more = f" and {len(links) - shown} more" if shown < len(links) else ""
-        text = head + ", ".join(links[:shown]) + more
-        if len(text) <= MAX_SECTION:
-            return text
-        shown -= 1
-    return cut(head + f"{len(links)} outlets")
+    for show in (lambda o: _link(o.url, o.name), lambda o: escape(o.name).replace("|", "¦")):
+        shown: list[str] = []
+        size = len(head)
+        for n, outlet in enumerate(outlets):
+            part = show(outlet)
+            rest = len(outlets) - n - 1
+            more = len(f" and {rest} more") if rest else 0
+            if size + (2 if shown else 0) + len(part) + more > MAX_SECTION:
+                break
+            shown.append(part)
+            size += (2 if len(shown) > 1 else 0) + len(part)
+        if shown:
+            rest = len(outlets) - len(shown)
+            return head + ", ".join(shown) + (f" and {rest} more" if rest else "")
+    return cut(head + escape(outlets[0].name) if outlets else head)
 
 
 def blocks(view: AlertView) -> list[dict[str, object]]:
