@@ -74,3 +74,11 @@ def test_a_broken_file_is_refused_by_name(seed_world: World) -> None:
     _expire()
     with pytest.raises(ConfigError, match=r"feeds\.yaml: not valid YAML at line 2"):
         runtime.config()
+
+
+def test_a_deleted_file_is_noticed_at_the_next_refresh(seed_world: World) -> None:
+    bucket, prefix = seed_world.cloud.env["ARCHIVE_BUCKET"], seed_world.cloud.env["CONFIG_PREFIX"]
+    assert runtime.config().newsrooms
+    aws.client("s3").delete_object(Bucket=bucket, Key=f"{prefix}newsrooms.yaml")
+    _expire()
+    assert runtime.config().newsrooms == []

@@ -9,7 +9,7 @@ import json
 import random
 import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -165,17 +165,16 @@ class Archive:
 
     def tags(self, prefix: str) -> dict[str, str]:
         """The ETag of each object under the prefix: what changes when its content does."""
-        out: dict[str, str] = {}
-        for page in client("s3").get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
-            out.update({obj["Key"]: str(obj["ETag"]) for obj in page.get("Contents", [])})
-        return out
+        return {obj["Key"]: str(obj["ETag"]) for obj in self._objects(prefix)}
 
     def modified(self, prefix: str) -> dict[str, datetime]:
         """When each object under the prefix was last written."""
-        out: dict[str, datetime] = {}
+        return {obj["Key"]: obj["LastModified"] for obj in self._objects(prefix)}
+
+    def _objects(self, prefix: str) -> Iterator[dict[str, Any]]:
+        """Every object under the prefix, as S3's listing describes it, page after page."""
         for page in client("s3").get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
-            out.update({obj["Key"]: obj["LastModified"] for obj in page.get("Contents", [])})
-        return out
+            yield from page.get("Contents", [])
 
     def put_raw(self, article_id: str, body: bytes, content_type: str) -> str:
         return self.put(f"{RAW}{article_id}.html", body, content_type or "text/html")
