@@ -1,6 +1,7 @@
 """The bench's corpus, cost model and timings (times are reported, never asserted)."""
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -98,6 +99,7 @@ def test_the_cost_of_a_million_articles_is_the_designs_day_with_the_costs_of_a_r
             "usd_per_million_articles": sum(by_function.values()),
             "usd_per_million_by_function": by_function,
             "alerts": runs,
+            "e2e_seconds": 10 * runs,
             "usd_per_million_by_item": {"ses": runs},
             "aws_requests_per_article": 6.5,
         }
@@ -126,3 +128,16 @@ def test_the_cost_of_a_million_articles_is_the_designs_day_with_the_costs_of_a_r
     )
     with pytest.raises(ValueError):
         bench.costs(busy, busy, one_run)
+
+
+def test_the_bench_counts_the_runs_that_ran_out_of_time_from_their_log_lines(tmp_path: Path) -> None:
+    log = tmp_path / "flow.log"
+    lines = [
+        {"message": "feeds scheduled"},
+        {"message": "out of time: held alerts left for the next run", "newsroom": "a"},
+        {"message": "held alerts sent, out of time"},
+    ]
+    log.write_text("\n".join(json.dumps(x) for x in lines) + "\nnot json\n")
+    assert bench._lines(log, 0, "out of time") == 1
+    assert bench._lines(log, len(json.dumps(lines[0])) + 1, "feeds") == 0
+    assert bench._lines(tmp_path / "none.log", 0, "out of time") == 0
