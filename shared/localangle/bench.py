@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -172,8 +173,21 @@ def scaling(outlets: list[corpus.Outlet], operations: list[Operation], many: int
     return round(lots / one, 3)
 
 
+# The import floor: what every handler imports from its dependencies, whatever our code does with them (the
+# AWS SDK, pydantic, the configuration's YAML parser, Powertools' logger, metrics and context type). FetchFeed
+# imports feedparser besides.
+FLOOR_IMPORTS = (
+    "import boto3, pydantic, yaml\n"
+    "from aws_lambda_powertools import Logger, Metrics\n"
+    "from aws_lambda_powertools.utilities.typing import LambdaContext\n"
+)
+FLOOR = "(libraries alone)"
+
+
 def handler_imports(root: Path, processes: int = 5) -> dict[str, float]:
-    """Median milliseconds to import each handler in `processes` fresh interpreters set up as in Lambda.
+    """Median milliseconds to import each handler in `processes` fresh interpreters set up as in Lambda, and
+    under FLOOR, in the same rounds, the libraries every handler imports (FLOOR_IMPORTS) alone: the floor
+    the handlers cannot go below, which moves with the machine's pace as they do.
 
     The layer ships compiled bytecode (`make build`), so a first, uncounted import writes it here too:
     what is measured is loading and running the modules, not compiling them. The modules the runtime itself
@@ -194,8 +208,12 @@ def handler_imports(root: Path, processes: int = 5) -> dict[str, float]:
         f"import sys, time, {', '.join(RUNTIME_IMPORTS)}; sys.path.insert(0, sys.argv[1]); "
         "start = time.perf_counter(); import app; print((time.perf_counter() - start) * 1000)"
     )
+    floor = Path(tempfile.mkdtemp(prefix="localangle-floor-"))
+    (floor / "app.py").write_text(FLOOR_IMPORTS)
     functions = sorted(p for p in (root / "functions").iterdir() if (p / "app.py").is_file())
     samples: dict[str, list[float]] = {function.name: [] for function in functions}
+    samples[FLOOR] = []
+    functions.append(floor)
     # Round by round, each handler once a round, each round starting one handler further on: a spell when
     # the machine is slow (another process, a neighbour on the host) falls on every handler's samples alike,
     # not on all five of one handler's, and no handler is always first.
@@ -208,7 +226,10 @@ def handler_imports(root: Path, processes: int = 5) -> dict[str, float]:
                 text=True,
                 check=True,
             )
-            samples[function.name].append(float(done.stdout.strip().splitlines()[-1]))
+            samples[FLOOR if function == floor else function.name].append(
+                float(done.stdout.strip().splitlines()[-1])
+            )
+    shutil.rmtree(floor, ignore_errors=True)
     return {name: round(statistics.median(taken[1:]), 1) for name, taken in samples.items()}
 
 
@@ -435,8 +456,11 @@ def run(
     result["operations"] = many
     result["ops_scaling_ratio"] = scaling(outlets, operations, many, rounds)
     imports = handler_imports(root, processes)
+    floor = imports.pop(FLOOR)
     result["handler_import_ms"] = max(imports.values())
     result["handler_import_ms_by_handler"] = imports
+    result["handler_import_floor_ms"] = floor
+    result["handler_import_ms_over_floor"] = round(max(imports.values()) - floor, 1)
     if e2e:
         runs = [end_to_end(root, outlets, squeeze) for squeeze in (1.0, BUSY_SQUEEZE, ONE_RUN_SQUEEZE)]
         result.update(costs(*runs))

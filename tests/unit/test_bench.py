@@ -82,6 +82,11 @@ def test_bench_json_is_one_object_with_the_figures_the_issue_names(
     handlers = {p.name for p in (ROOT / "functions").iterdir() if (p / "app.py").is_file()}
     assert set(result["handler_import_ms_by_handler"]) == handlers
     assert result["handler_import_ms"] == max(result["handler_import_ms_by_handler"].values())
+    # the floor, taken in the same rounds: the libraries alone, below every handler that imports them
+    assert 0 < result["handler_import_floor_ms"] < result["handler_import_ms"]
+    assert result["handler_import_ms_over_floor"] == round(
+        result["handler_import_ms"] - result["handler_import_floor_ms"], 1
+    )
 
 
 def test_the_cost_of_a_million_articles_is_the_designs_day_with_the_costs_of_a_run_and_of_a_poll_apart() -> (
