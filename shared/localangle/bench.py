@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -208,28 +207,25 @@ def handler_imports(root: Path, processes: int = 5) -> dict[str, float]:
         f"import sys, time, {', '.join(RUNTIME_IMPORTS)}; sys.path.insert(0, sys.argv[1]); "
         "start = time.perf_counter(); import app; print((time.perf_counter() - start) * 1000)"
     )
-    floor = Path(tempfile.mkdtemp(prefix="localangle-floor-"))
-    (floor / "app.py").write_text(FLOOR_IMPORTS)
     functions = sorted(p for p in (root / "functions").iterdir() if (p / "app.py").is_file())
-    samples: dict[str, list[float]] = {function.name: [] for function in functions}
-    samples[FLOOR] = []
-    functions.append(floor)
-    # Round by round, each handler once a round, each round starting one handler further on: a spell when
-    # the machine is slow (another process, a neighbour on the host) falls on every handler's samples alike,
-    # not on all five of one handler's, and no handler is always first.
-    for round_ in range(processes + 1):
-        for function in functions[round_ % len(functions) :] + functions[: round_ % len(functions)]:
-            done = subprocess.run(
-                [sys.executable, "-c", code, str(function)],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            samples[FLOOR if function == floor else function.name].append(
-                float(done.stdout.strip().splitlines()[-1])
-            )
-    shutil.rmtree(floor, ignore_errors=True)
+    samples: dict[str, list[float]] = {}
+    with tempfile.TemporaryDirectory(prefix="localangle-floor-") as tmp:
+        (Path(tmp) / "app.py").write_text(FLOOR_IMPORTS)
+        names = {**{function: function.name for function in functions}, Path(tmp): FLOOR}
+        order = list(names)
+        # Round by round, each handler once a round, each round starting one handler further on: a spell when
+        # the machine is slow (another process, a neighbour on the host) falls on every handler's samples
+        # alike, not on all five of one handler's, and no handler is always first.
+        for round_ in range(processes + 1):
+            for function in order[round_ % len(order) :] + order[: round_ % len(order)]:
+                done = subprocess.run(
+                    [sys.executable, "-c", code, str(function)],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                samples.setdefault(names[function], []).append(float(done.stdout.strip().splitlines()[-1]))
     return {name: round(statistics.median(taken[1:]), 1) for name, taken in samples.items()}
 
 
@@ -292,12 +288,12 @@ def end_to_end(root: Path, outlets: list[corpus.Outlet], squeeze: float = 1.0) -
                     i += 1
                 world.tick(now)
         elapsed = time.perf_counter() - start
-        cut_short = _lines(log, log_start, "out of time")
+        log_bytes, cut_short = _read_log(log, log_start)
         if cut_short:  # what a run left would be done by a run the bench never makes, and never priced
             raise RuntimeError(
                 f"{cut_short} runs ran out of time on this machine: the figures would leave out work"
             )
-        usage = _usage(world, meter, busy_start, invocations_start, chunks_start, _log_bytes(log, log_start))
+        usage = _usage(world, meter, busy_start, invocations_start, chunks_start, log_bytes)
         new = flow.consumed.get("ArticleQueue", 0)
         spent = {name: cost.dollars(use) for name, use in usage.items()}
         dollars = {item: sum(d[item] for d in spent.values()) for item in next(iter(spent.values()))}
@@ -342,38 +338,30 @@ def _per_article(units: dict[str, float], articles: int) -> dict[str, float]:
     return {name: round(n / articles, 2) for name, n in sorted(units.items(), key=lambda x: -x[1])}
 
 
-def _lines(log: Path, start: int, prefix: str) -> int:
-    """How many of the run's log lines have a message starting with `prefix`."""
-    if not log.exists():
-        return 0
-    found = 0
-    with log.open("rb") as f:
-        f.seek(start)
-        for line in f:
-            try:
-                found += str(json.loads(line).get("message", "")).startswith(prefix)
-            except (ValueError, AttributeError):
-                continue
-    return found
+OUT_OF_TIME = "out of time"  # how Roundup's log line begins when it leaves work for the next run
 
 
-def _log_bytes(log: Path, start: int) -> Counter[str]:
-    """Bytes of the run's log lines by the function that wrote them (from the Lambda context each line
-    carries; OUTSIDE for the local driver's own, which are not priced: in AWS there is no driver)."""
+def _read_log(log: Path, start: int) -> tuple[Counter[str], int]:
+    """The run's log lines, from `start`, in one pass: their bytes by the function that wrote them (from the
+    Lambda context each line carries; OUTSIDE for the local driver's own, which are not priced: in AWS there
+    is no driver), and how many say a run ran out of time."""
     from localangle.meter import OUTSIDE
 
     out: Counter[str] = Counter()
+    cut_short = 0
     if not log.exists():
-        return out
+        return out, cut_short
     with log.open("rb") as f:
         f.seek(start)
         for line in f:
             try:
-                name = str(json.loads(line).get("function_name") or "")
+                record = json.loads(line)
+                name = str(record.get("function_name") or "")
+                cut_short += str(record.get("message", "")).startswith(OUT_OF_TIME)
             except (ValueError, AttributeError):
                 name = ""
             out[name.removeprefix("localangle-") or OUTSIDE] += len(line)
-    return out
+    return out, cut_short
 
 
 def _usage(

@@ -135,14 +135,22 @@ def test_the_cost_of_a_million_articles_is_the_designs_day_with_the_costs_of_a_r
         bench.costs(busy, busy, one_run)
 
 
-def test_the_bench_counts_the_runs_that_ran_out_of_time_from_their_log_lines(tmp_path: Path) -> None:
+def test_the_bench_reads_its_log_once_for_the_bytes_each_function_wrote_and_the_runs_out_of_time(
+    tmp_path: Path,
+) -> None:
     log = tmp_path / "flow.log"
     lines = [
-        {"message": "feeds scheduled"},
-        {"message": "out of time: held alerts left for the next run", "newsroom": "a"},
-        {"message": "held alerts sent, out of time"},
+        {"message": "feeds scheduled", "function_name": "localangle-schedule_feeds"},
+        {"message": "out of time: held alerts left for the next run", "function_name": "localangle-roundup"},
+        {"message": "held alerts sent, out of time", "function_name": "localangle-roundup"},
     ]
-    log.write_text("\n".join(json.dumps(x) for x in lines) + "\nnot json\n")
-    assert bench._lines(log, 0, "out of time") == 1
-    assert bench._lines(log, len(json.dumps(lines[0])) + 1, "feeds") == 0
-    assert bench._lines(tmp_path / "none.log", 0, "out of time") == 0
+    text = "\n".join(json.dumps(x) for x in lines) + "\nnot json\n"
+    log.write_text(text)
+    written, cut_short = bench._read_log(log, 0)
+    assert cut_short == 1
+    assert written["schedule_feeds"] == len(json.dumps(lines[0])) + 1 and written["(driver)"] == len(
+        "not json\n"
+    )
+    assert sum(written.values()) == len(text.encode())
+    assert bench._read_log(log, len(json.dumps(lines[0])) + 1 + len(json.dumps(lines[1])) + 1)[1] == 0
+    assert bench._read_log(tmp_path / "none.log", 0) == ({}, 0)
