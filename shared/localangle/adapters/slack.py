@@ -94,13 +94,17 @@ def escape(text: str) -> str:
 MAX_LINK = 1_000
 
 
+def _label(text: str) -> str:
+    """Text for a link's label, or in its place: escaped, and no "|" to end a label early."""
+    return escape(text).replace("|", "¦")
+
+
 def _link(url: str | None, label: str) -> str:
-    label = escape(label).replace("|", "¦")
     if url and url.startswith(("http://", "https://")):
         target = escape(url).replace("|", "%7C")
         if len(target) <= MAX_LINK:
-            return f"<{target}|{label}>"
-    return label
+            return f"<{target}|{_label(label)}>"
+    return _label(label)
 
 
 def cut(text: str, limit: int = MAX_SECTION) -> str:
@@ -122,7 +126,7 @@ def _outlets(line: str, outlets: list[Outlet]) -> str:
     """'*The same story ran in 60 outlets:* A, B and 12 more', each outlet a link, as many as fit whole (by
     name alone when even the first one's link would not)."""
     head = f"*{escape(line)}:* "
-    for show in (lambda o: _link(o.url, o.name), lambda o: escape(o.name).replace("|", "¦")):
+    for show in (lambda o: _link(o.url, o.name), lambda o: _label(o.name)):
         shown: list[str] = []
         size = len(head)
         for n, outlet in enumerate(outlets):
@@ -136,7 +140,7 @@ def _outlets(line: str, outlets: list[Outlet]) -> str:
         if shown:
             rest = len(outlets) - len(shown)
             return head + ", ".join(shown) + (f" and {rest} more" if rest else "")
-    return cut(head + escape(outlets[0].name) if outlets else head)
+    return cut(head + _label(outlets[0].name) if outlets else head)
 
 
 def blocks(view: AlertView) -> list[dict[str, object]]:
