@@ -108,8 +108,9 @@ def test_log_bytes_are_charged_to_the_function_that_wrote_them(tmp_path: Path) -
         b"not json\n",
     ]
     log.write_bytes(before + b"".join(lines))
-    out = bench._log_bytes(log, len(before))
+    out, cut_short = bench._read_log(log, len(before))
     assert out == {"fetch_feed": len(lines[0]) + len(lines[1]), OUTSIDE: len(lines[2]) + len(lines[3])}
+    assert cut_short == 0
 
 
 def test_a_write_costs_the_larger_of_the_item_before_and_after(tmp_path: Path) -> None:
